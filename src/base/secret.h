@@ -1,0 +1,32 @@
+#pragma once
+// A password read from a file or a systemd credential. It never formats as its
+// value: only the code that hands it to libcurl calls reveal().
+#include <filesystem>
+#include <string>
+
+namespace intake {
+
+class Secret {
+public:
+    Secret() = default;
+    explicit Secret(std::string value) : value_(std::move(value)) {}
+    const std::string& reveal() const noexcept { return value_; }
+    bool empty() const noexcept { return value_.empty(); }
+
+private:
+    std::string value_;
+};
+
+/// Where a password comes from: a file, or a credential passed by systemd's
+/// LoadCredential= (read from $CREDENTIALS_DIRECTORY/<name>). Both empty: no password.
+struct SecretSource {
+    std::filesystem::path file;
+    std::string credential;
+    bool empty() const { return file.empty() && credential.empty(); }
+};
+
+/// Reads the secret (trailing newline removed). Throws ConfigError naming the
+/// file or credential when it cannot be read.
+Secret read_secret(const SecretSource& source);
+
+}  // namespace intake

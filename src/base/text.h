@@ -1,0 +1,27 @@
+#pragma once
+// Unicode text helpers shared by the stages (ICU behind them). All strings are UTF-8.
+#include <string>
+#include <string_view>
+
+namespace intake::text {
+
+/// Replaces invalid UTF-8 sequences with U+FFFD, so the result is always valid UTF-8.
+std::string valid_utf8(std::string_view bytes);
+
+/// Converts bytes in the named charset (UTF-8, ISO-8859-x, Windows-125x, …) to UTF-8.
+/// An unknown charset is read as Windows-1252 when the bytes are not valid UTF-8.
+std::string to_utf8(std::string_view bytes, std::string_view charset);
+
+/// Unicode NFC normalisation.
+std::string nfc(std::string_view utf8);
+
+/// Lower case, accents removed, for comparisons ("Égalité" -> "egalite").
+std::string fold(std::string_view utf8);
+
+/// Lower-case ASCII copy (header names, media types).
+std::string ascii_lower(std::string_view s);
+
+/// Leading and trailing white space removed.
+std::string trim(std::string_view s);
+
+}  // namespace intake::text

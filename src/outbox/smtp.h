@@ -1,0 +1,41 @@
+#pragma once
+// Sends one prepared message over SMTP with libcurl: smtps://, or smtp:// with
+// STARTTLS required (plain smtp:// only with tls_verify = false to a loopback
+// host). With a user, AUTH is required. The result says whether a failure is
+// worth retrying (4xx, connection trouble) or final (5xx).
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "base/secret.h"
+
+namespace intake::outbox {
+
+struct SmtpSettings {
+    std::string url;
+    std::string user;  ///< empty: no AUTH
+    Secret password;
+    bool tls_verify = true;
+    std::chrono::seconds timeout{60};
+};
+
+struct Envelope {
+    std::string mail_from;  ///< envelope sender; empty for the null sender <>
+    std::vector<std::string> recipients;
+};
+
+enum class SendStatus { sent, temporary_failure, permanent_failure };
+
+struct SendResult {
+    SendStatus status = SendStatus::sent;
+    std::string detail;  ///< the server's reply or the transport error, for the log
+};
+
+/// Sends `data` (a complete RFC 5322 message with CRLF line ends).
+SendResult send_mail(const SmtpSettings& settings, const Envelope& envelope,
+                     const std::string& data);
+
+/// Connects and (with a user) authenticates, then quits; used by `intake check`.
+SendResult verify_smtp(const SmtpSettings& settings);
+
+}  // namespace intake::outbox

@@ -1,0 +1,91 @@
+#pragma once
+// The decision about one message, exactly the application.json of spec §6 (the
+// record HR reads, and what `intake parse` prints). Plain values only: the stages
+// fill it, store/ writes it, state/ keeps it, to_json() renders it.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace intake::record {
+
+inline constexpr int kSchema = 1;
+
+struct Routing {
+    std::string by = "none";  ///< subject, body or none
+    std::string alias;        ///< the alias matched; empty when none
+    int distance = 0;         ///< edit distance of the match
+};
+
+struct Applicant {
+    std::string name;
+    std::string email;
+};
+
+struct Document {
+    std::string role;           ///< cv, cover_letter, other
+    std::string file;           ///< safe name inside the application folder
+    std::string original_name;  ///< as the sender named it (may be empty for the body)
+    std::string source;         ///< attachment or body
+    std::string media_type;
+    std::uint64_t size = 0;
+    std::string sha256;
+    std::optional<std::string> language;
+};
+
+struct DeadlineCheck {
+    std::string status = "none";  ///< on_time, late, none
+    std::optional<std::string> at;
+};
+
+struct Check {
+    std::string code;
+    bool ok = false;
+};
+
+struct FeedbackItem {
+    std::string code;
+    std::string text;
+};
+
+struct Feedback {
+    std::vector<FeedbackItem> strengths;
+    std::vector<FeedbackItem> weaknesses;
+};
+
+struct Acknowledgement {
+    std::string status;  ///< queued, sent, suppressed, failed
+    std::string to;
+    std::string language;
+    std::optional<std::string> reason;
+    std::string subject;  ///< not in application.json; `intake parse` shows it
+    std::string text;     ///< not in application.json; `intake parse` shows it
+};
+
+struct Application {
+    int schema = kSchema;
+    std::string id;
+    std::string organisation;
+    std::string posting;
+    std::string mailbox;
+    std::string received_at;  ///< UTC, 2025-03-02T10:15:00Z
+    std::string message_id;
+    std::string subject;
+    Routing routing;
+    Applicant applicant;
+    std::string language;
+    std::vector<Document> documents;
+    DeadlineCheck deadline;
+    std::vector<Check> checks;
+    std::optional<Feedback> feedback;  ///< only for organisations that promise feedback
+    Acknowledgement acknowledgement;
+    std::optional<std::string> duplicate_of;
+};
+
+/// application.json; with_reply_text adds acknowledgement.subject and .text (intake parse).
+nlohmann::json to_json(const Application& app, bool with_reply_text = false);
+Application from_json(const nlohmann::json& j);
+
+}  // namespace intake::record
