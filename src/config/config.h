@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/secret.h"
@@ -35,14 +36,15 @@ struct Deadline {
 };
 
 struct Posting {
-    std::string id;
+    std::string id;  ///< [a-z0-9-]+; "unsorted" is reserved for the posting the loader adds
     std::map<std::string, std::string> titles;  ///< language -> title shown in replies
     std::vector<std::string> aliases;           ///< subject phrases that route here (any language)
     std::optional<Deadline> deadline;
-    bool rolling = false;     ///< reviewed on a rolling basis
-    bool catch_all = false;   ///< a generic posting: loses to a specific one when both match
-    std::string kind;         ///< internship, job, speculative, programme, unsorted
-    std::vector<std::string> requirements;  ///< check codes for this posting (e.g. learning_agreement)
+    bool rolling = false;    ///< reviewed on a rolling basis
+    bool catch_all = false;  ///< a generic posting: loses to a specific one when both match
+    std::string kind;        ///< internship, job, speculative, programme, unsorted
+    /// Check codes for this posting (e.g. learning_agreement); see requirement_codes().
+    std::vector<std::string> requirements;
 
     /// Title in that language, else English, else the id.
     std::string title(const std::string& language) const;
@@ -60,13 +62,13 @@ std::string_view to_string(ReplyCase c);
 
 struct Organisation {
     std::string id;
-    std::string name;                      ///< shown in replies' From
-    std::string address;                   ///< the address replies come from
+    std::string name;                        ///< shown in replies' From
+    std::string address;                     ///< the address replies come from
     std::vector<std::string> own_addresses;  ///< never acknowledged (lower case)
-    std::vector<std::string> languages;    ///< reply languages; "en" is the fallback
-    bool feedback = false;                 ///< gives applicants feedback (spec §7)
-    std::string smtp;                      ///< name of the [[smtp]] server that sends its replies
-    std::vector<Posting> postings;         ///< always ends with the "unsorted" posting
+    std::vector<std::string> languages;      ///< reply languages; "en" is the fallback
+    bool feedback = false;                   ///< gives applicants feedback (spec §7)
+    std::string smtp;                        ///< name of the [[smtp]] server that sends its replies
+    std::vector<Posting> postings;           ///< always ends with the "unsorted" posting
     /// (language, case) -> text; every language has every case.
     std::map<std::pair<std::string, ReplyCase>, Template> templates;
     /// language -> code -> sentence, for feedback and check codes shown to applicants.
@@ -79,7 +81,7 @@ struct Organisation {
 struct Mailbox {
     std::string name;
     std::string organisation;
-    std::string url;   ///< imaps://host[:port] or imap://host[:port] (STARTTLS required)
+    std::string url;  ///< imaps://host[:port] or imap://host[:port] (STARTTLS required)
     std::string user;
     SecretSource password;
     std::string folder = "INBOX";
@@ -98,10 +100,11 @@ struct SmtpServer {
 };
 
 struct Storage {
-    std::filesystem::path root;        ///< the folders HR reads
-    std::filesystem::path state_dir;   ///< the SQLite database lives here
-    std::string group;                 ///< HR's group; empty: leave the group as is
+    std::filesystem::path root;       ///< the folders HR reads
+    std::filesystem::path state_dir;  ///< the SQLite database lives here
+    std::string group;                ///< HR's group; empty: leave the group as is
     char csv_delimiter = ',';
+    int retention_days = 0;  ///< purge applications older than this; 0: keep them
 };
 
 struct Replies {
@@ -129,5 +132,11 @@ Config load_config(const std::filesystem::path& main_file);
 
 /// The placeholders a template may use.
 const std::vector<std::string>& template_placeholders();
+
+/// The check codes a posting may list in `requirements` (the feedback module checks them).
+const std::vector<std::string>& requirement_codes();
+
+/// The codes every language's phrases.toml defines for an organisation with feedback.
+const std::vector<std::string>& phrase_codes();
 
 }  // namespace intake::config

@@ -85,7 +85,7 @@ struct Application {
 };
 
 /// application.json; with_reply_text adds acknowledgement.subject and .text (intake parse).
-nlohmann::json to_json(const Application& app, bool with_reply_text = false);
-Application from_json(const nlohmann::json& j);
+nlohmann::ordered_json to_json(const Application& app, bool with_reply_text = false);
+Application from_json(const nlohmann::ordered_json& j);
 
 }  // namespace intake::record

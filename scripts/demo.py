@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""make demo: a throw-away Dovecot and SMTP server on loopback, a few sample
+applications in two mailboxes, one `intake once`, then what HR and applicants
+see: the sorted folders, one applications.csv and one reply.
+
+Everything lives in ./demo-run (recreated each time); the servers are stopped
+by their PID when the demo ends.
+"""
+import argparse
+import email
+import email.policy
+import imaplib
+import mailbox
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from datetime import datetime, timezone, timedelta
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PASSWORD = "demo-password"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, what, proc, seconds=15):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"demo: {what} exited at start (status {proc.returncode}); see {proc.args}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                if s.recv(100):
+                    return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"demo: {what} did not answer on 127.0.0.1:{port}")
+
+
+def start_dovecot(run, port):
+    user = pwd.getpwuid(os.getuid())
+    home = os.path.join(run, "imap")
+    os.makedirs(home)
+    with open(os.path.join(home, "users"), "w") as f:
+        for name in ("cemr", "atlantic-cities"):
+            f.write(f"{name}:{{PLAIN}}{PASSWORD}:{user.pw_uid}:{user.pw_gid}::{home}/{name}\n")
+    conf = os.path.join(home, "dovecot.conf")
+    with open(conf, "w") as f:
+        f.write(f"""
+protocols = imap
+listen = 127.0.0.1
+base_dir = {home}/run
+state_dir = {home}/state
+log_path = {home}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_internal_user = {user.pw_name}
+default_internal_group = {user.pw_name if user.pw_uid else 'root'}
+default_login_user = {user.pw_name}
+first_valid_uid = 0
+mail_location = maildir:~/Maildir
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+service imap-login {{
+  chroot =
+}}
+passdb {{
+  driver = passwd-file
+  args = {home}/users
+}}
+userdb {{
+  driver = passwd-file
+  args = {home}/users
+}}
+""")
+    proc = subprocess.Popen(["/usr/sbin/dovecot", "-F", "-c", conf], stdout=subprocess.DEVNULL,
+                            stderr=open(os.path.join(home, "dovecot.stderr"), "w"))
+    wait_for_port(port, "Dovecot", proc)
+    return proc
+
+
+def start_smtp(run, port):
+    maildir = os.path.join(run, "smtp-received")
+    proc = subprocess.Popen(["/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+                             "-c", "aiosmtpd.handlers.Mailbox", maildir],
+                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(run, "smtp.log"), "w"))
+    wait_for_port(port, "the SMTP server", proc)
+    return proc, maildir
+
+
+def pdf(text):
+    return (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% " + text.encode() + b"\n%%EOF\n")
+
+
+def application(sender, name, to, subject, body, attachments, when, extra=None):
+    m = EmailMessage()
+    m["From"] = f"{name} <{sender}>"
+    m["To"] = to
+    m["Subject"] = subject
+    m["Date"] = format_datetime(when)
+    m["Message-ID"] = make_msgid(domain=sender.split("@")[1])
+    for k, v in (extra or {}).items():
+        m[k] = v
+    m.set_content(body)
+    for filename, data in attachments:
+        m.add_attachment(data, maintype="application", subtype="pdf", filename=filename)
+    return m.as_bytes(policy=email.policy.SMTP)
+
+
+def samples():
+    now = datetime.now(timezone(timedelta(hours=1)))
+    cemr, ac = "application@ccre-cemr.org", "rh@atlanticcities.eu"
+    return {
+        "cemr": [
+            application("marie.dupont@example.org", "Marie Dupont", cemr, "Policy Internship",
+                        "Dear CEMR team,\n\nPlease find attached my CV and cover letter.\n\nMarie",
+                        [("Marie_Dupont_CV.pdf", pdf("CV")),
+                         ("Marie_Dupont_cover_letter.pdf", pdf("letter"))], now),
+            application("joana.pires@example.pt", "Joana Pires", cemr, "Project Lead – Joana Pires",
+                        "Dear Sir or Madam,\n\nMy application for the Projects Lead post.\n",
+                        [("Joana Pires - Curriculum Vitae.pdf", pdf("CV")),
+                         ("Joana Pires - Cover Letter.pdf", pdf("letter"))],
+                        datetime(2025, 3, 14, 23, 20, tzinfo=timezone.utc)),
+            application("k.mertens@example.be", "Katrien Mertens", cemr,
+                        "Automatic reply: Your message", "I am away until Friday.", [], now,
+                        {"Auto-Submitted": "auto-replied"}),
+            application("visits@example.de", "Stadt Musterstadt", cemr, "Study visit in June",
+                        "Hello, could a delegation of our council visit you in June?", [], now),
+        ],
+        "atlantic-cities": [
+            application("lou.kerbrat@example.fr", "Lou Kerbrat", ac, "Candidature spontanée",
+                        "Bonjour,\n\nJe vous adresse ma candidature spontanée pour rejoindre votre "
+                        "vivier de talents. Vous trouverez ci-joint mon CV.\n\nCordialement,\nLou",
+                        [("Lou_Kerbrat_CV.pdf", pdf("CV"))], now),
+        ],
+    }
+
+
+def write_config(run, imap_port, smtp_port):
+    cfg = os.path.join(run, "intake.toml")
+    conf = os.path.join(ROOT, "config")
+    with open(os.path.join(run, "imap-password"), "w") as f:
+        f.write(PASSWORD + "\n")
+    orgs = [("cemr", "CEMR", "application@ccre-cemr.org", '["en", "fr"]', "false"),
+            ("atlantic-cities", "Atlantic Cities", "rh@atlanticcities.eu", '["en", "fr", "pt", "es"]',
+             "true")]
+    with open(cfg, "w") as f:
+        f.write(f'[storage]\nroot = "hr"\nstate_dir = "state"\n\n'
+                f'[[smtp]]\nname = "demo-smtp"\nurl = "smtp://127.0.0.1:{smtp_port}"\ntls_verify = false\n\n')
+        for oid, name, address, languages, feedback in orgs:
+            f.write(f'[[organisation]]\nid = "{oid}"\nname = "{name}"\naddress = "{address}"\n'
+                    f'languages = {languages}\nfeedback = {feedback}\nsmtp = "demo-smtp"\n'
+                    f'postings = "{conf}/postings/{oid}.toml"\ntemplates = "{conf}/templates/{oid}"\n\n'
+                    f'[[mailbox]]\nname = "{oid}"\norganisation = "{oid}"\n'
+                    f'url = "imap://127.0.0.1:{imap_port}"\nuser = "{oid}"\n'
+                    f'password_file = "imap-password"\ntls_verify = false\n\n')
+    return cfg
+
+
+def show_tree(path):
+    print(f"\n== The folders HR reads ({path}) ==")
+    for dirpath, dirnames, filenames in sorted(os.walk(path)):
+        dirnames.sort()
+        depth = dirpath[len(path):].count(os.sep)
+        print("  " * depth + os.path.basename(dirpath) + "/")
+        for name in sorted(filenames):
+            print("  " * (depth + 1) + name)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", default=os.path.join(ROOT, "build", "src", "intake"))
+    args = parser.parse_args()
+    run = os.path.join(ROOT, "demo-run")
+    shutil.rmtree(run, ignore_errors=True)
+    os.makedirs(run)
+    imap_port, smtp_port = free_port(), free_port()
+    procs = []
+    try:
+        procs.append(start_dovecot(run, imap_port))
+        smtp, maildir = start_smtp(run, smtp_port)
+        procs.append(smtp)
+        for user, messages in samples().items():
+            imap = imaplib.IMAP4("127.0.0.1", imap_port)
+            imap.login(user, PASSWORD)
+            for raw in messages:
+                imap.append("INBOX", None, None, raw)
+            imap.logout()
+            print(f"demo: {len(messages)} sample mails in the {user} mailbox")
+        cfg = write_config(run, imap_port, smtp_port)
+        print(f"\n== intake once --config {cfg} ==", flush=True)
+        status = subprocess.run([args.binary, "once", "--config", cfg]).returncode
+        print(f"(exit status {status})")
+        show_tree(os.path.join(run, "hr"))
+        csv = os.path.join(run, "hr", "cemr", "policy-internship", "applications.csv")
+        print(f"\n== {os.path.relpath(csv, run)} ==")
+        print(open(csv, encoding="utf-8-sig").read())
+        replies = list(mailbox.Maildir(maildir, create=False))
+        print(f"== {len(replies)} replies reached the SMTP server; one of them ==")
+        first = sorted(replies, key=lambda m: m["To"])[0]
+        decoded = email.message_from_bytes(first.as_bytes(), policy=email.policy.default)
+        for header in ("From", "To", "Subject", "In-Reply-To", "Auto-Submitted"):
+            print(f"{header}: {decoded[header]}")
+        print()
+        print(decoded.get_content())
+        return status
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+// intake: the command line. Parses arguments, loads the configuration, builds
+// the logger and libcurl's global state, and hands over to the daemon. Maps
+// errors to exit statuses: 0 success, 1 the work failed, 2 bad usage or config.
+#include <CLI/CLI.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "base/errors.h"
+#include "cli/logging.h"
+#include "config/config.h"
+#include "daemon/daemon.h"
+#include "net/curl.h"
+
+namespace {
+
+using namespace intake;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ConfigError("cannot read " + path, "check the path and its permissions");
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return bytes.str();
+}
+
+struct Options {
+    std::string config = "/etc/intake/intake.toml";
+    std::string file;
+    std::string mailbox;
+};
+
+int run_command(const std::string& command, const Options& options) {
+    const auto config = std::make_shared<const config::Config>(config::load_config(options.config));
+    const bool quiet = command == "parse" || command == "status";
+    auto log = cli::make_logger(quiet ? "warn" : config->log_level);
+    const net::CurlGlobal curl;  // before anything may use libcurl
+
+    if (command == "parse") {
+        std::string json;
+        const int status = daemon::print_decision(*config, options.mailbox, read_file(options.file), json);
+        std::cout << json << "\n";
+        return status;
+    }
+    if (command == "check") {
+        log->info("configuration {} is valid: {} organisations, {} mailboxes, {} SMTP servers",
+                  options.config, config->organisations.size(), config->mailboxes.size(),
+                  config->smtp_servers.size());
+        const int problems = daemon::check_servers(*config, *log);
+        if (problems > 0) log->error("{} problem(s) found", problems);
+        return problems == 0 ? kExitOk : kExitFailed;
+    }
+    if (command == "status") {
+        std::cout << daemon::status_text(*config);
+        return kExitOk;
+    }
+    daemon::Daemon intake_daemon(config, *log);
+    if (command == "run") return intake_daemon.run_forever(options.config);
+    const daemon::PassReport report = intake_daemon.run_once();
+    log->info("pass done: {} messages handled, {} set aside, {} replies sent, {} deferred, {} failed, "
+              "{} mailbox errors",
+              report.handled, report.set_aside, report.replies_sent, report.replies_deferred,
+              report.replies_failed, report.mailbox_errors);
+    return report.complete() && report.set_aside == 0 ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"intake: files job applications from IMAP mailboxes and answers applicants"};
+    app.require_subcommand(1);
+    Options options;
+    auto add_config = [&](CLI::App* sub) {
+        sub->add_option("--config", options.config, "main configuration file")
+            ->capture_default_str();
+    };
+    add_config(&app);
+    auto* run = app.add_subcommand("run", "the daemon: poll, file, acknowledge until stopped");
+    auto* once = app.add_subcommand("once", "one pass over every mailbox and the outbox, then exit");
+    auto* check = app.add_subcommand("check", "validate the configuration and log in to every server");
+    auto* status = app.add_subcommand("status", "messages handled, applications, outbox");
+    auto* parse = app.add_subcommand("parse", "dry run on one message: print the decision as JSON");
+    parse->add_option("FILE", options.file, "the message (.eml)")->required()->check(CLI::ExistingFile);
+    parse->add_option("--mailbox", options.mailbox, "as if it arrived in this mailbox")->required();
+    for (auto* sub : {run, once, check, status, parse}) add_config(sub);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? kExitOk : kExitUsage;
+    }
+    try {
+        return run_command(app.get_subcommands().front()->get_name(), options);
+    } catch (const ConfigError& e) {
+        std::cerr << "intake: " << describe(e) << "\n";
+        return kExitUsage;
+    } catch (const Error& e) {
+        std::cerr << "intake: " << describe(e) << "\n";
+        return kExitFailed;
+    } catch (const std::exception& e) {
+        std::cerr << "intake: internal error: " << e.what() << "\n";
+        return kExitFailed;
+    }
+}

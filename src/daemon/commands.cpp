@@ -1,0 +1,91 @@
+// The daemon's one-shot commands: parse (a dry run), check, status.
+#include <sstream>
+
+#include "base/errors.h"
+#include "daemon/daemon.h"
+#include "daemon/decide.h"
+#include "imap/imap.h"
+#include "outbox/smtp.h"
+#include "state/state.h"
+
+namespace intake::daemon {
+
+int print_decision(const config::Config& config, std::string_view mailbox_name,
+                   const std::string& raw, std::string& json_out) {
+    const config::Mailbox* mailbox = config.find_mailbox(mailbox_name);
+    if (mailbox == nullptr) {
+        std::string names;
+        for (const auto& m : config.mailboxes) names += (names.empty() ? "" : ", ") + m.name;
+        throw ConfigError("no mailbox named '" + std::string(mailbox_name) + "' in " +
+                              config.file.string(),
+                          "use one of: " + names);
+    }
+    const config::Organisation& organisation = *config.find_organisation(mailbox->organisation);
+    try {
+        const auto decision =
+            decide(raw, {config, *mailbox, organisation, std::chrono::system_clock::now()});
+        json_out = record::to_json(decision->application, /*with_reply_text=*/true).dump(2);
+        return 0;
+    } catch (const PermanentError& e) {
+        json_out = nlohmann::ordered_json{{"outcome", "failed"}, {"reason", describe(e)}}.dump(2);
+    } catch (const InternalError&) {
+        throw;
+    } catch (const std::exception& e) {
+        json_out = nlohmann::ordered_json{{"outcome", "failed"},
+                                          {"reason", std::string("cannot parse: ") + e.what()}}
+                       .dump(2);
+    }
+    return 1;
+}
+
+int check_servers(const config::Config& config, spdlog::logger& log) {
+    int problems = 0;
+    for (const auto& m : config.mailboxes) {
+        try {
+            imap::ServerSettings s{m.url, m.user, read_secret(m.password), m.tls_verify};
+            imap::MailboxClient client(std::move(s));
+            client.verify_login();
+            const auto status = client.select(m.folder);
+            log.info("mailbox {}: logged in to {} as {}; {} holds {} messages", m.name, m.url,
+                     m.user, m.folder, status.exists);
+        } catch (const Error& e) {
+            ++problems;
+            log.error("mailbox {}: {}", m.name, describe(e));
+        }
+    }
+    for (const auto& s : config.smtp_servers) {
+        try {
+            outbox::SmtpSettings settings{s.url, s.user, read_secret(s.password), s.tls_verify};
+            const auto result = outbox::verify_smtp(settings);
+            if (result.status != outbox::SendStatus::sent) {
+                ++problems;
+                log.error("smtp {}: {} answered: {} — check url, user and password", s.name, s.url,
+                          result.detail);
+            } else {
+                log.info("smtp {}: {} accepts us{}", s.name, s.url,
+                         s.user.empty() ? "" : " as " + s.user);
+            }
+        } catch (const Error& e) {
+            ++problems;
+            log.error("smtp {}: {}", s.name, describe(e));
+        }
+    }
+    return problems;
+}
+
+std::string status_text(const config::Config& config) {
+    state::StateDb db(config.storage.state_dir);
+    const state::Counts c = db.counts();
+    std::ostringstream out;
+    out << "messages: " << c.handled << " handled (" << c.filed << " filed, " << c.duplicates
+        << " duplicates or seen again, " << c.failed << " set aside under _failed/)\n";
+    out << "outbox: " << c.outbox_queued << " queued, " << c.outbox_sent << " sent, "
+        << c.outbox_failed << " failed\n";
+    for (const auto& [organisation, posting] : db.postings_with_applications()) {
+        out << organisation << "/" << posting << ": "
+            << db.applications(organisation, posting).size() << " applications\n";
+    }
+    return out.str();
+}
+
+}  // namespace intake::daemon

@@ -1,0 +1,104 @@
+#include "daemon/daemon.h"
+
+#include <map>
+
+#include "base/errors.h"
+#include "daemon/daemon_impl.h"
+#include "daemon/pipeline.h"
+#include "imap/imap.h"
+#include "outbox/outbox.h"
+#include "state/state.h"
+#include "store/store.h"
+
+namespace intake::daemon {
+namespace {
+
+imap::ServerSettings imap_settings(const config::Mailbox& mailbox) {
+    imap::ServerSettings s;
+    s.url = mailbox.url;
+    s.user = mailbox.user;
+    s.password = read_secret(mailbox.password);
+    s.tls_verify = mailbox.tls_verify;
+    return s;
+}
+
+}  // namespace
+
+Daemon::Impl::Impl(std::shared_ptr<const config::Config> c, spdlog::logger& l)
+    : config(std::move(c)), log(l), db(std::make_unique<state::StateDb>(config->storage.state_dir)) {}
+
+imap::MailboxClient& Daemon::Impl::client_for(const config::Mailbox& mailbox) {
+    auto& client = clients[mailbox.name];
+    if (!client) {
+        client = std::make_unique<imap::MailboxClient>(imap_settings(mailbox));
+        client->ensure_folder(mailbox.processed_folder);
+        client->ensure_folder(mailbox.failed_folder);
+    }
+    return *client;
+}
+
+void Daemon::Impl::poll_mailbox(const config::Mailbox& mailbox, PassReport& report,
+                                const std::function<bool()>& stop_requested) {
+    const config::Organisation* organisation = config->find_organisation(mailbox.organisation);
+    try {
+        imap::MailboxClient& client = client_for(mailbox);
+        const imap::FolderStatus status = client.select(mailbox.folder);
+        auto uids = client.list_uids(mailbox.folder);
+        if (uids.size() > config->limits.max_messages_per_pass) {
+            uids.resize(config->limits.max_messages_per_pass);  // the rest next pass
+        }
+        const MailboxContext ctx{*config, mailbox, *organisation, *db, client, log};
+        for (const imap::Uid uid : uids) {
+            if (stop_requested()) return;  // between messages, never inside one
+            const MessageOutcome outcome = handle_message(ctx, status.uid_validity, uid);
+            ++report.handled;
+            if (outcome == MessageOutcome::set_aside) ++report.set_aside;
+        }
+    } catch (const TransientError& e) {
+        ++report.mailbox_errors;
+        clients.erase(mailbox.name);  // reconnect next pass
+        log.warn("mailbox {}: {}; will retry next pass", mailbox.name, describe(e));
+    } catch (const ConfigError& e) {
+        ++report.mailbox_errors;
+        clients.erase(mailbox.name);
+        log.error("mailbox {}: {}", mailbox.name, describe(e));
+    }
+}
+
+void Daemon::Impl::on_reply_final(const std::string& application_id, const std::string& status) {
+    db->set_ack_status(application_id, status, std::nullopt);
+    if (auto app = db->application(application_id)) {
+        store::update_record(config->storage, *app);
+        refresh_index(*config, *db, app->organisation, app->posting);
+    }
+}
+
+void Daemon::Impl::deliver_replies(PassReport& report) {
+    try {
+        const auto result = outbox::deliver_due(
+            *db, *config, log, state::Clock::now(),
+            [this](const std::string& id, const std::string& status) { on_reply_final(id, status); });
+        report.replies_sent += result.sent;
+        report.replies_deferred += result.deferred;
+        report.replies_failed += result.failed;
+    } catch (const Error& e) {
+        log.warn("outbox: {}; will retry next pass", describe(e));
+        ++report.replies_deferred;
+    }
+}
+
+Daemon::Daemon(std::shared_ptr<const config::Config> config, spdlog::logger& log)
+    : impl_(std::make_unique<Impl>(std::move(config), log)) {}
+
+Daemon::~Daemon() = default;
+
+PassReport Daemon::run_once() {
+    PassReport report;
+    for (const auto& mailbox : impl_->config->mailboxes) {
+        impl_->poll_mailbox(mailbox, report, [] { return false; });
+    }
+    impl_->deliver_replies(report);
+    return report;
+}
+
+}  // namespace intake::daemon

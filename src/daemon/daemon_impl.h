@@ -1,0 +1,31 @@
+#pragma once
+// The daemon's private state, shared by daemon.cpp (passes) and run_loop.cpp.
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "daemon/daemon.h"
+#include "imap/imap.h"
+#include "state/state.h"
+
+namespace intake::daemon {
+
+struct Daemon::Impl {
+    std::shared_ptr<const config::Config> config;
+    spdlog::logger& log;
+    std::unique_ptr<state::StateDb> db;
+    /// One connection per mailbox, kept across passes.
+    std::map<std::string, std::unique_ptr<imap::MailboxClient>> clients;
+
+    Impl(std::shared_ptr<const config::Config> c, spdlog::logger& l);
+
+    imap::MailboxClient& client_for(const config::Mailbox& mailbox);
+
+    void poll_mailbox(const config::Mailbox& mailbox, PassReport& report,
+                      const std::function<bool()>& stop_requested);
+    void deliver_replies(PassReport& report);
+    void on_reply_final(const std::string& application_id, const std::string& status);
+};
+
+}  // namespace intake::daemon

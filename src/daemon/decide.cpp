@@ -1,0 +1,150 @@
+#include "daemon/decide.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include "base/digest.h"
+#include "base/errors.h"
+#include "base/text.h"
+#include "feedback/feedback.h"
+#include "reply/reply.h"
+#include "route/route.h"
+
+namespace intake::daemon {
+namespace {
+
+using std::chrono::sys_seconds;
+
+mime::Limits mime_limits(const config::Limits& l) {
+    return {l.max_message_bytes, l.max_parts, l.max_depth, l.max_attachment_bytes};
+}
+
+/// When the application arrived: the topmost Received line (added by the
+/// organisation's own mail server, so the applicant cannot backdate it), else
+/// the Date header, else now.
+sys_seconds arrival_time(const mime::ParsedMessage& m, std::chrono::system_clock::time_point now) {
+    if (m.received_date) return *m.received_date;
+    if (m.date) return *m.date;
+    return std::chrono::floor<std::chrono::seconds>(now);
+}
+
+std::string applicant_name(const mime::Address& from) {
+    std::string name = text::trim(from.name);
+    std::erase(name, '"');
+    if (!name.empty() && name.find('@') == std::string::npos) return name;
+    const std::string local = from.address.substr(0, from.address.find('@'));
+    return local.empty() ? std::string("Applicant") : local;
+}
+
+std::string content_key(const mime::ParsedMessage& m, const std::string& sender) {
+    std::vector<std::string> parts;
+    for (const auto& a : m.attachments) parts.push_back(sha256_hex(a.content));
+    std::sort(parts.begin(), parts.end());
+    // Without attachments the words themselves are what was sent.
+    if (parts.empty()) parts.push_back(sha256_hex(docs::own_words(m.body_text)));
+    std::string key = text::ascii_lower(sender);
+    for (const auto& p : parts) key += "\n" + p;
+    return sha256_hex(key);
+}
+
+std::vector<record::Document> document_records(const std::vector<docs::Document>& documents,
+                                               const std::string& applicant) {
+    std::vector<store::DocumentToName> to_name;
+    for (const auto& d : documents) {
+        to_name.push_back({docs::to_string(d.role), d.source, d.original_name, d.media_type});
+    }
+    const auto names = store::document_file_names(to_name, applicant);
+    std::vector<record::Document> records;
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+        const auto& d = documents[i];
+        records.push_back({std::string(docs::to_string(d.role)), names[i],
+                           text::valid_utf8(d.original_name), d.source, d.media_type,
+                           d.content.size(), sha256_hex(d.content), d.language});
+    }
+    return records;
+}
+
+void fill_acknowledgement(Decision& decision, const MessageContext& ctx,
+                          const config::Posting& posting) {
+    auto& app = decision.application;
+    auto& ack = app.acknowledgement;
+    ack.to = reply::reply_address(decision.message);
+    if (auto reason = reply::suppression_reason(decision.message, ctx.organisation)) {
+        suppress_reply(app, *reason);
+        return;
+    }
+    ack.status = "queued";
+    const reply::Text text = reply::render(app, ctx.organisation, posting);
+    ack.subject = text.subject;
+    ack.text = text.body;
+}
+
+}  // namespace
+
+std::string utc_text(sys_seconds t) {
+    const std::time_t tt = t.time_since_epoch().count();
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buffer;
+}
+
+std::string failed_id(std::string_view raw, std::chrono::system_clock::time_point now) {
+    return utc_text(std::chrono::floor<std::chrono::seconds>(now)).substr(0, 10) + "_" +
+           sha256_hex(raw).substr(0, 12);
+}
+
+void suppress_reply(record::Application& application, std::string_view reason) {
+    auto& ack = application.acknowledgement;
+    ack.status = "suppressed";
+    ack.reason = std::string(reason);
+    ack.subject.clear();
+    ack.text.clear();
+}
+
+std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& ctx) {
+    auto decision = std::make_unique<Decision>();
+    decision->message = mime::parse_message(raw, mime_limits(ctx.config.limits));
+    const mime::ParsedMessage& m = decision->message;
+
+    const route::RouteDecision route = route::route(m.subject, m.body_text, ctx.organisation);
+    const config::Posting* posting = ctx.organisation.find_posting(route.posting_id);
+    if (posting == nullptr) throw InternalError("route chose unknown posting " + route.posting_id);
+
+    decision->documents = docs::classify(m);
+    const sys_seconds arrived = arrival_time(m, ctx.now);
+    const auto language = docs::detect_language(docs::own_words(m.body_text));
+    const std::string reply_language = reply::choose_language(language, ctx.organisation);
+
+    decision->message_key = m.message_id.empty() ? "sha256:" + sha256_hex(raw) : m.message_id;
+    decision->content_key = content_key(m, m.from.address);
+    const std::string short_id = sha256_hex(ctx.mailbox.name + "\n" + decision->message_key).substr(0, 6);
+
+    record::Application& app = decision->application;
+    app.organisation = ctx.organisation.id;
+    app.posting = posting->id;
+    app.mailbox = ctx.mailbox.name;
+    app.received_at = utc_text(arrived);
+    app.message_id = text::valid_utf8(m.message_id);
+    app.subject = text::valid_utf8(m.subject);
+    app.routing = {route.by, route.alias, route.distance};
+    app.applicant = {applicant_name(m.from), text::valid_utf8(m.from.address)};
+    app.id = store::application_id(arrived, app.applicant.name, short_id);
+    app.language = language.value_or("und");
+    app.documents = document_records(decision->documents, app.applicant.name);
+    for (std::size_t i = 0; i < app.documents.size(); ++i) {
+        decision->files.push_back({app.documents[i].file, decision->documents[i].content});
+    }
+    app.acknowledgement.language = reply_language;
+
+    const feedback::Evidence evidence{arrived, m.body_text, &decision->documents};
+    auto assessment = feedback::assess(evidence, *posting, ctx.organisation, reply_language);
+    app.deadline = assessment.deadline;
+    app.checks = std::move(assessment.checks);
+    app.feedback = std::move(assessment.feedback);
+    fill_acknowledgement(*decision, ctx, *posting);
+    return decision;
+}
+
+}  // namespace intake::daemon

@@ -1,0 +1,50 @@
+#pragma once
+// Everything intake decides about one raw message without touching anything:
+// parse -> route -> classify documents -> assess -> choose the reply. Used by
+// the pipeline (which then consults the state database for duplicates and the
+// reply rate, files and commits) and by `intake parse` (which only prints).
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.h"
+#include "docs/docs.h"
+#include "mime/mime.h"
+#include "record/application.h"
+#include "store/store.h"
+
+namespace intake::daemon {
+
+struct Decision {
+    mime::ParsedMessage message;         ///< owns the bytes the documents point into
+    std::vector<docs::Document> documents;
+    std::vector<store::FileContent> files;  ///< documents under their filed names
+    record::Application application;
+    std::string message_key;  ///< Message-ID, else sha256 of the raw message
+    std::string content_key;  ///< sender + attachments: "the same application sent again"
+};
+
+struct MessageContext {
+    const config::Config& config;
+    const config::Mailbox& mailbox;
+    const config::Organisation& organisation;
+    std::chrono::system_clock::time_point now;
+};
+
+/// Held by pointer: documents are views into the message it owns, so it never moves.
+/// Throws PermanentError when the message cannot be handled (over a limit, unreadable).
+std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& context);
+
+/// Marks the acknowledgement suppressed for `reason` (duplicate, rate limit).
+void suppress_reply(record::Application& application, std::string_view reason);
+
+/// The _failed folder id of a message that could not be handled.
+std::string failed_id(std::string_view raw, std::chrono::system_clock::time_point now);
+
+/// ISO 8601 UTC: 2025-03-02T10:15:00Z.
+std::string utc_text(std::chrono::sys_seconds t);
+
+}  // namespace intake::daemon

@@ -1,0 +1,48 @@
+#pragma once
+// Pure parsers for the IMAP responses intake reads. libcurl hands a custom
+// command's untagged lines ("* SEARCH 1 2 3") to our write callback, one per line,
+// and the tagged reply line reaches us through net::Transcript. These functions turn
+// that text into values and never throw: a line they do not understand is skipped,
+// and the caller decides what a missing answer means. Tested on Dovecot transcripts.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "imap/imap.h"
+
+namespace intake::imap {
+
+/// The UIDVALIDITY from a SELECT response ("* OK [UIDVALIDITY 1795433430] UIDs valid").
+std::optional<UidValidity> parse_uid_validity(std::string_view response);
+
+/// The message count from a SELECT response ("* 3 EXISTS"); the last one wins.
+std::optional<std::uint32_t> parse_exists(std::string_view response);
+
+/// UIDs from "* SEARCH 1 4 9" lines, ascending and without duplicates.
+std::vector<Uid> parse_search(std::string_view response);
+
+/// Capability names, upper case, from "* CAPABILITY …" lines or a "[CAPABILITY …]" code.
+std::vector<std::string> parse_capabilities(std::string_view response);
+
+struct ListEntry {
+    std::vector<std::string> attributes;  ///< "\Noselect", "\HasNoChildren", …
+    std::optional<char> separator;        ///< none when the server says NIL (flat)
+    std::string name;                     ///< as the server spells it (modified UTF-7)
+};
+
+/// Entries of "* LIST (\HasNoChildren) "/" "Intake/Processed"" lines.
+std::vector<ListEntry> parse_list(std::string_view response);
+
+/// The flags of message `uid` from "* 4 FETCH (UID 9 FLAGS (\Seen))" lines, or none
+/// when the response does not mention that UID (the message does not exist).
+std::optional<std::vector<std::string>> parse_fetch_flags(std::string_view response, Uid uid);
+
+/// The UID given to an appended message by "A003 OK [APPENDUID 38505 3955] …" (UIDPLUS).
+std::optional<Uid> parse_append_uid(std::string_view tagged_line);
+
+/// Whether a reply line carries the response code, e.g. "[ALREADYEXISTS]" (RFC 5530).
+bool has_response_code(std::string_view line, std::string_view code);
+
+}  // namespace intake::imap

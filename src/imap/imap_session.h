@@ -1,0 +1,67 @@
+#pragma once
+// The transport under MailboxClient: one libcurl easy handle, reused for every
+// request so libcurl keeps one logged-in connection, and the translation of
+// libcurl's results into intake's errors. Internal to src/imap/.
+//
+// libcurl tracks which mailbox it has selected and only sends SELECT when a URL
+// names a different one. Every request here names, in its URL, the mailbox its
+// command works on (or none, for CREATE/LIST/CAPABILITY), so libcurl's idea of the
+// selected mailbox and the server's never drift apart. After any failure the next
+// request opens a fresh connection, so no half-known state survives an error.
+#include <cstdint>
+#include <string>
+
+#include "imap/imap.h"
+#include "net/curl.h"
+#include "net/endpoint.h"
+
+namespace intake::imap {
+
+class Session {
+public:
+    /// Checks the URL against the TLS policy (ConfigError) and prepares the handle.
+    /// Does not connect: the first request does.
+    explicit Session(const ServerSettings& settings);
+    // libcurl holds pointers to this object (write, read and debug callbacks).
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    /// Runs a command whose answer has no literal; returns its untagged lines. An
+    /// empty `mailbox` runs it without selecting anything. Throws on any failure.
+    std::string command(const std::string& mailbox, const std::string& text);
+    /// As command(), but a NO/BAD answer returns false instead of throwing;
+    /// last_reply() then holds the server's line.
+    bool try_command(const std::string& mailbox, const std::string& text, std::string& untagged);
+    /// The whole message by UID, byte for byte (libcurl's ";UID=" URL form).
+    std::string fetch(const std::string& mailbox, Uid uid);
+    /// Uploads a message with APPEND; returns the server's tagged reply line.
+    std::string append(const std::string& mailbox, const std::string& raw);
+
+    /// The server's last tagged reply line ("A005 NO [ALREADYEXISTS] …").
+    const std::string& last_reply() const noexcept { return transcript_.last_reply(); }
+    /// Counts failed requests; cached knowledge about the server (capabilities,
+    /// separator) is only trusted while this stays the same.
+    std::uint64_t failures() const noexcept { return failures_; }
+    const std::string& url() const noexcept { return endpoint_.base_url; }
+
+private:
+    struct Upload {
+        const std::string* data = nullptr;
+        size_t offset = 0;
+    };
+    CURLcode perform(const std::string& url, const std::string* custom, const std::string* upload);
+    [[noreturn]] void fail(CURLcode code, const std::string& action);
+    static size_t on_write(char* data, size_t size, size_t count, void* self) noexcept;
+    static size_t on_read(char* buffer, size_t size, size_t count, void* self) noexcept;
+
+    std::string user_;
+    net::Endpoint endpoint_;
+    net::CurlEasy easy_;
+    net::Transcript transcript_;
+    std::string received_;
+    Upload upload_;
+    bool fresh_connection_ = false;
+    std::uint64_t failures_ = 0;
+};
+
+}  // namespace intake::imap

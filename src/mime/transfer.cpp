@@ -1,0 +1,45 @@
+// Transfer decoding with mimetic's codecs, which are tolerant in the ways mail
+// needs: base64 skips anything outside its alphabet (line breaks, stray spaces,
+// garbage), quoted-printable joins soft line breaks and keeps bad escapes as
+// written. One caveat of mimetic's QP decoder: it turns CRLF into LF, which is
+// what we want for text; quoted-printable binary attachments do not occur in
+// practice.
+#include "mime/transfer.h"
+
+#include <iterator>
+#include <mimetic/mimetic.h>
+
+#include "base/text.h"
+
+namespace intake::mime {
+
+std::string decode_base64(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() / 4 * 3 + 3);
+    mimetic::Base64::Decoder decoder;
+    mimetic::decode(text.begin(), text.end(), decoder, std::back_inserter(out));
+    return out;
+}
+
+std::string decode_quoted_printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    mimetic::QP::Decoder decoder;
+    mimetic::decode(text.begin(), text.end(), decoder, std::back_inserter(out));
+    return out;
+}
+
+std::string decode_transfer(std::string_view body, std::string_view encoding,
+                            std::vector<std::string>& problems) {
+    const std::string cte = text::ascii_lower(text::trim(encoding));
+    if (cte == "base64") return decode_base64(body);
+    if (cte == "quoted-printable") return decode_quoted_printable(body);
+    if (cte.empty() || cte == "7bit" || cte == "8bit" || cte == "binary") {
+        return std::string(body);
+    }
+    problems.push_back("unknown Content-Transfer-Encoding \"" + text::valid_utf8(cte) +
+                       "\" left undecoded");
+    return std::string(body);
+}
+
+}  // namespace intake::mime

@@ -1,0 +1,74 @@
+#include <map>
+
+#include "base/errors.h"
+#include "outbox/outbox.h"
+
+namespace intake::outbox {
+namespace {
+
+constexpr int kBatch = 100;
+
+SmtpSettings settings_for(const config::SmtpServer& server) {
+    SmtpSettings s;
+    s.url = server.url;
+    s.user = server.user;
+    s.password = read_secret(server.password);
+    s.tls_verify = server.tls_verify;
+    return s;
+}
+
+}  // namespace
+
+std::chrono::seconds retry_delay(int attempts) {
+    const int exponent = std::min(attempts, 6);
+    return std::min(std::chrono::seconds(60 << exponent), std::chrono::seconds(3600));
+}
+
+DeliveryReport deliver_due(state::StateDb& db, const config::Config& config, spdlog::logger& log,
+                           state::Clock::time_point now, const StatusListener& on_final) {
+    DeliveryReport report;
+    const auto max_age = std::chrono::hours(config.replies.outbox_max_age_hours);
+    std::map<std::string, SmtpSettings> servers;  // passwords read once per pass
+    for (const auto& item : db.due_replies(now, kBatch)) {
+        const config::SmtpServer* server = config.find_smtp(item.reply.smtp);
+        if (server == nullptr) {
+            // The config lost the server since the reply was queued: keep it, say so.
+            log.warn("outbox: reply for {} waits for SMTP server '{}', which the config no longer "
+                     "has; add it back to [[smtp]]",
+                     item.application_id, item.reply.smtp);
+            db.mark_retry(item.id, now + retry_delay(item.attempts), "unknown SMTP server");
+            ++report.deferred;
+            continue;
+        }
+        if (!servers.contains(server->name)) servers.emplace(server->name, settings_for(*server));
+        const SendResult result = send_mail(servers.at(server->name),
+                                            {item.reply.mail_from, {item.reply.rcpt}},
+                                            item.reply.data);
+        if (result.status == SendStatus::sent) {
+            db.mark_sent(item.id, now);
+            log.info("outbox: reply for {} sent to {} via {}", item.application_id,
+                     item.reply.rcpt, server->name);
+            ++report.sent;
+            on_final(item.application_id, "sent");
+        } else if (result.status == SendStatus::temporary_failure &&
+                   now - item.created_at < max_age) {
+            const auto next = now + retry_delay(item.attempts);
+            db.mark_retry(item.id, next, result.detail);
+            log.warn("outbox: reply for {} deferred ({}); retry in {} s — check SMTP server {}",
+                     item.application_id, result.detail,
+                     std::chrono::duration_cast<std::chrono::seconds>(next - now).count(),
+                     server->url);
+            ++report.deferred;
+        } else {
+            db.mark_failed(item.id, result.detail);
+            log.error("outbox: reply for {} to {} failed for good: {} — the applicant was not "
+                      "answered; write to them by hand",
+                      item.application_id, item.reply.rcpt, result.detail);
+            ++report.failed;
+            on_final(item.application_id, "failed");
+        }
+    }
+    return report;
+}
+
+}  // namespace intake::outbox

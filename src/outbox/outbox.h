@@ -1,0 +1,35 @@
+#pragma once
+// The reply outbox pass: every acknowledgement leaves from here, never from the
+// filing step. A reply is marked sent only after the SMTP server accepted it; a
+// temporary failure (4xx, server down) is retried with growing delays until
+// replies.outbox_max_age_hours, a permanent one (5xx) is marked failed at once.
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include <spdlog/logger.h>
+
+#include "config/config.h"
+#include "outbox/smtp.h"
+#include "state/state.h"
+
+namespace intake::outbox {
+
+struct DeliveryReport {
+    int sent = 0;
+    int deferred = 0;
+    int failed = 0;
+};
+
+/// Called when a reply reaches a final state: "sent" or "failed".
+using StatusListener =
+    std::function<void(const std::string& application_id, const std::string& status)>;
+
+/// Sends every reply that is due; returns what happened.
+DeliveryReport deliver_due(state::StateDb& db, const config::Config& config, spdlog::logger& log,
+                           state::Clock::time_point now, const StatusListener& on_final);
+
+/// Delay before attempt number `attempts` + 1: 1, 2, 4 … minutes, at most an hour.
+std::chrono::seconds retry_delay(int attempts);
+
+}  // namespace intake::outbox

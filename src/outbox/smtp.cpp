@@ -1,0 +1,164 @@
+// SMTP submission over libcurl: one connection per call (EHLO, STARTTLS, AUTH,
+// MAIL, RCPT, DATA, QUIT). libcurl does the dot-stuffing and the final ".".
+//
+// "With a user, AUTH is required" needs care: libcurl 7.88 silently skips AUTH
+// when the server does not offer it, and would then send the mail unauthenticated.
+// CURLOPT_PREREQFUNCTION runs after the connect phase (which includes AUTH) and
+// before MAIL FROM, so it can refuse to go on when no AUTH command was sent.
+#include "outbox/smtp.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/errors.h"
+#include "net/curl.h"
+#include "net/endpoint.h"
+
+namespace intake::outbox {
+
+namespace {
+
+constexpr net::Schemes smtp_schemes{"smtp", "smtps"};
+
+/// The state our callbacks share with one transfer.
+struct Transfer {
+    net::Transcript transcript;
+    bool auth_required = false;
+    bool refused_without_auth = false;
+    const std::string* data = nullptr;
+    size_t offset = 0;
+};
+
+int on_prereq(void* self, char*, char*, int, int) noexcept {
+    auto* transfer = static_cast<Transfer*>(self);
+    if (transfer->auth_required && transfer->transcript.auth_commands() == 0) {
+        transfer->refused_without_auth = true;
+        return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
+}
+
+size_t on_read(char* buffer, size_t size, size_t count, void* self) noexcept {
+    auto* transfer = static_cast<Transfer*>(self);
+    const size_t n = std::min(size * count, transfer->data->size() - transfer->offset);
+    std::memcpy(buffer, transfer->data->data() + transfer->offset, n);
+    transfer->offset += n;
+    return n;
+}
+
+/// Discards what the server sends as body (the NOOP reply of verify_smtp).
+size_t on_write(char*, size_t size, size_t count, void*) noexcept { return size * count; }
+
+/// An address that cannot smuggle extra SMTP commands or parameters into MAIL/RCPT.
+bool safe_address(const std::string& address) {
+    return std::none_of(address.begin(), address.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte < 0x20 || byte == 0x7f || c == ' ' || c == '<' || c == '>';
+    });
+}
+
+/// Prepares a handle for one session with the server; throws ConfigError on a bad URL.
+void prepare(net::CurlEasy& easy, Transfer& transfer, const SmtpSettings& settings) {
+    const net::Endpoint endpoint =
+        net::parse_endpoint(settings.url, smtp_schemes, settings.tls_verify);
+    net::configure_connection(easy, endpoint, smtp_schemes, settings.tls_verify,
+                              settings.timeout);
+    easy.set(CURLOPT_URL, endpoint.base_url);
+    transfer.transcript.attach(easy);
+    easy.set(CURLOPT_WRITEFUNCTION, &on_write);
+    easy.set(CURLOPT_PREREQFUNCTION, &on_prereq);
+    easy.set(CURLOPT_PREREQDATA, static_cast<void*>(&transfer));
+    if (!settings.user.empty()) {
+        transfer.auth_required = true;
+        easy.set(CURLOPT_USERNAME, settings.user);
+        // The one place the SMTP password leaves its Secret.
+        easy.set(CURLOPT_PASSWORD, settings.password.reveal());
+    }
+}
+
+SendResult failure(SendStatus status, std::string detail) {
+    return SendResult{status, std::move(detail)};
+}
+
+/// Sorts a failed session into retry-worthy or final, quoting the server.
+SendResult classify(const net::CurlEasy& easy, const Transfer& transfer, CURLcode code,
+                    const SmtpSettings& settings) {
+    const std::string reply = transfer.transcript.last_reply();
+    const std::string curl_text = easy.error_text(code);
+    const std::string where = settings.url + (settings.user.empty() ? "" : " as " + settings.user);
+    const std::string detail =
+        where + ": " + (reply.empty() ? curl_text : reply + " (" + curl_text + ")");
+    if (transfer.refused_without_auth) {
+        return failure(SendStatus::permanent_failure,
+                       where + ": the server offers no AUTH, so nothing was sent; check the "
+                               "SMTP URL (STARTTLS?) and user");
+    }
+    if (code == CURLE_LOGIN_DENIED) {
+        return failure(SendStatus::permanent_failure,
+                       "SMTP login refused: " + detail + "; check the user and password_file");
+    }
+    if (code == CURLE_USE_SSL_FAILED) {
+        return failure(SendStatus::permanent_failure,
+                       where + ": the server does not offer STARTTLS; use smtps:// or enable "
+                               "STARTTLS on the server");
+    }
+    // By RFC 5321 §4.2.1 a 5yz reply is final and a 4yz reply worth retrying. No reply
+    // at all (refused connection, timeout, dropped link) is worth retrying too.
+    const long response = easy.response_code();
+    if (response >= 500) return failure(SendStatus::permanent_failure, detail);
+    return failure(SendStatus::temporary_failure, detail);
+}
+
+}  // namespace
+
+SendResult send_mail(const SmtpSettings& settings, const Envelope& envelope,
+                     const std::string& data) {
+    if (envelope.recipients.empty()) {
+        throw InternalError("send_mail called without recipients");
+    }
+    for (const std::string& address : envelope.recipients) {
+        if (!safe_address(address) || address.empty()) {
+            return failure(SendStatus::permanent_failure,
+                           "refusing to send to a malformed address (control characters, "
+                           "spaces or angle brackets)");
+        }
+    }
+    if (!safe_address(envelope.mail_from)) {
+        return failure(SendStatus::permanent_failure, "refusing a malformed envelope sender");
+    }
+
+    net::CurlEasy easy;
+    Transfer transfer;
+    transfer.data = &data;
+    prepare(easy, transfer, settings);
+    // libcurl wraps the address in <…> itself only when it lacks them; "<>" stays the
+    // null sender used for automatic replies.
+    easy.set(CURLOPT_MAIL_FROM, "<" + envelope.mail_from + ">");
+    net::CurlSlist recipients;
+    for (const std::string& address : envelope.recipients) recipients.append("<" + address + ">");
+    easy.set(CURLOPT_MAIL_RCPT, recipients.get());
+    easy.set(CURLOPT_UPLOAD, 1L);
+    easy.set(CURLOPT_READFUNCTION, &on_read);
+    easy.set(CURLOPT_READDATA, static_cast<void*>(&transfer));
+    // Known size: libcurl announces it with SIZE= when the server supports it.
+    easy.set(CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(data.size()));
+
+    const CURLcode code = easy.perform();
+    if (code != CURLE_OK) return classify(easy, transfer, code, settings);
+    return SendResult{SendStatus::sent, transfer.transcript.last_reply()};
+}
+
+SendResult verify_smtp(const SmtpSettings& settings) {
+    net::CurlEasy easy;
+    Transfer transfer;
+    prepare(easy, transfer, settings);
+    // Without recipients libcurl sends the custom command instead of a mail, so this
+    // runs EHLO, STARTTLS and AUTH, then NOOP and QUIT, and sends nothing.
+    easy.set(CURLOPT_CUSTOMREQUEST, "NOOP");
+
+    const CURLcode code = easy.perform();
+    if (code != CURLE_OK) return classify(easy, transfer, code, settings);
+    return SendResult{SendStatus::sent, transfer.transcript.last_reply()};
+}
+
+}  // namespace intake::outbox

@@ -1,0 +1,127 @@
+#include "record/application.h"
+
+namespace intake::record {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json optional_string(const std::optional<std::string>& value) {
+    return value ? Json(*value) : Json(nullptr);
+}
+
+std::optional<std::string> read_optional(const Json& j, const char* key) {
+    if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
+    return j.at(key).get<std::string>();
+}
+
+Json document_json(const Document& d) {
+    Json j{{"role", d.role},
+           {"file", d.file},
+           {"original_name", d.original_name},
+           {"source", d.source},
+           {"media_type", d.media_type},
+           {"size", d.size},
+           {"sha256", d.sha256},
+           {"language", optional_string(d.language)}};
+    return j;
+}
+
+Json items_json(const std::vector<FeedbackItem>& items) {
+    Json list = Json::array();
+    for (const auto& item : items) list.push_back({{"code", item.code}, {"text", item.text}});
+    return list;
+}
+
+std::vector<FeedbackItem> read_items(const Json& list) {
+    std::vector<FeedbackItem> items;
+    for (const auto& item : list) {
+        items.push_back({item.at("code").get<std::string>(), item.at("text").get<std::string>()});
+    }
+    return items;
+}
+
+}  // namespace
+
+Json to_json(const Application& app, bool with_reply_text) {
+    Json docs = Json::array();
+    for (const auto& d : app.documents) docs.push_back(document_json(d));
+    Json checks = Json::array();
+    for (const auto& c : app.checks) checks.push_back({{"code", c.code}, {"ok", c.ok}});
+
+    Json j;
+    j["schema"] = app.schema;
+    j["id"] = app.id;
+    j["organisation"] = app.organisation;
+    j["posting"] = app.posting;
+    j["mailbox"] = app.mailbox;
+    j["received_at"] = app.received_at;
+    j["message_id"] = app.message_id;
+    j["subject"] = app.subject;
+    j["routing"] = {{"by", app.routing.by},
+                    {"alias", app.routing.alias.empty() ? Json(nullptr) : Json(app.routing.alias)},
+                    {"distance", app.routing.distance}};
+    j["applicant"] = {{"name", app.applicant.name}, {"email", app.applicant.email}};
+    j["language"] = app.language;
+    j["documents"] = docs;
+    j["deadline"] = {{"status", app.deadline.status}, {"at", optional_string(app.deadline.at)}};
+    j["checks"] = checks;
+    if (app.feedback) {
+        j["feedback"] = {{"strengths", items_json(app.feedback->strengths)},
+                         {"weaknesses", items_json(app.feedback->weaknesses)}};
+    }
+    const auto& ack = app.acknowledgement;
+    j["acknowledgement"] = {{"status", ack.status},
+                            {"to", ack.to},
+                            {"language", ack.language},
+                            {"reason", optional_string(ack.reason)}};
+    if (with_reply_text) {
+        j["acknowledgement"]["subject"] = ack.subject;
+        j["acknowledgement"]["text"] = ack.text;
+    }
+    j["duplicate_of"] = optional_string(app.duplicate_of);
+    return j;
+}
+
+Application from_json(const Json& j) {
+    Application app;
+    app.schema = j.at("schema").get<int>();
+    app.id = j.at("id").get<std::string>();
+    app.organisation = j.at("organisation").get<std::string>();
+    app.posting = j.at("posting").get<std::string>();
+    app.mailbox = j.at("mailbox").get<std::string>();
+    app.received_at = j.at("received_at").get<std::string>();
+    app.message_id = j.at("message_id").get<std::string>();
+    app.subject = j.at("subject").get<std::string>();
+    const Json& routing = j.at("routing");
+    app.routing = {routing.at("by").get<std::string>(), read_optional(routing, "alias").value_or(""),
+                   routing.at("distance").get<int>()};
+    app.applicant = {j.at("applicant").at("name").get<std::string>(),
+                     j.at("applicant").at("email").get<std::string>()};
+    app.language = j.at("language").get<std::string>();
+    for (const auto& d : j.at("documents")) {
+        app.documents.push_back({d.at("role").get<std::string>(), d.at("file").get<std::string>(),
+                                 d.at("original_name").get<std::string>(),
+                                 d.at("source").get<std::string>(),
+                                 d.at("media_type").get<std::string>(),
+                                 d.at("size").get<std::uint64_t>(), d.at("sha256").get<std::string>(),
+                                 read_optional(d, "language")});
+    }
+    app.deadline = {j.at("deadline").at("status").get<std::string>(),
+                    read_optional(j.at("deadline"), "at")};
+    for (const auto& c : j.at("checks")) {
+        app.checks.push_back({c.at("code").get<std::string>(), c.at("ok").get<bool>()});
+    }
+    if (j.contains("feedback")) {
+        app.feedback = Feedback{read_items(j.at("feedback").at("strengths")),
+                                read_items(j.at("feedback").at("weaknesses"))};
+    }
+    const Json& ack = j.at("acknowledgement");
+    app.acknowledgement.status = ack.at("status").get<std::string>();
+    app.acknowledgement.to = ack.at("to").get<std::string>();
+    app.acknowledgement.language = ack.at("language").get<std::string>();
+    app.acknowledgement.reason = read_optional(ack, "reason");
+    app.duplicate_of = read_optional(j, "duplicate_of");
+    return app;
+}
+
+}  // namespace intake::record

@@ -1,0 +1,33 @@
+#pragma once
+// Routing: which of an organisation's postings a mail is for, from its subject, or
+// from its body when the subject names none (spec §2, §5.3). Pure: no I/O, no state.
+// Subjects are compared as word sequences after stripping reply/forward prefixes and
+// folding case, accents and punctuation, with small typos allowed in long words. A
+// mail that names nothing, names several postings in its body, or is an automatic
+// reply or a bounce goes to the organisation's "unsorted" posting — an ordinary
+// outcome, never an error.
+#include <string>
+#include <string_view>
+
+#include "config/config.h"
+
+namespace intake::route {
+
+struct RouteDecision {
+    std::string posting_id;  ///< a posting of the organisation, or "unsorted"
+    std::string by;          ///< "subject", "body" or "none" (then posting_id is "unsorted")
+    std::string alias;       ///< the title or alias that matched, as written in the config
+    int distance = 0;        ///< summed edit distance of the match (0 for "body" and "none")
+};
+
+/// Decides the posting of one mail of `org`. body_text is the readable body (text/plain,
+/// or HTML reduced to text); only its first 64 KiB are read.
+RouteDecision route(std::string_view subject, std::string_view body_text,
+                    const config::Organisation& org);
+
+/// The subject as routing sees it: reply/forward/auto-reply prefixes and "[EXTERNAL]"-style
+/// tags stripped, case and accents folded, punctuation removed, words joined by single
+/// spaces. "TR: Chargé de projet – Égalité" -> "charge de projet egalite".
+std::string normalise_subject(std::string_view subject);
+
+}  // namespace intake::route

@@ -1,0 +1,342 @@
+#include "state/state.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include "base/errors.h"
+#include "state/schema.h"
+
+namespace intake::state {
+namespace {
+
+std::int64_t to_seconds(Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+Clock::time_point from_seconds(std::int64_t s) { return Clock::time_point(std::chrono::seconds(s)); }
+
+std::string_view outcome_text(Outcome o) {
+    switch (o) {
+        case Outcome::filed:
+            return "filed";
+        case Outcome::failed:
+            return "failed";
+        case Outcome::duplicate:
+            break;
+    }
+    return "duplicate";
+}
+
+Outcome outcome_from(const std::string& s) {
+    if (s == "filed") return Outcome::filed;
+    if (s == "failed") return Outcome::failed;
+    return Outcome::duplicate;
+}
+
+std::string record_text(const record::Application& app) { return to_json(app).dump(); }
+
+record::Application parse_record(const std::string& text) {
+    return record::from_json(nlohmann::ordered_json::parse(text));
+}
+
+}  // namespace
+
+struct StateDb::Impl {
+    std::string path;
+    SQLite::Database db;
+
+    explicit Impl(const std::string& file)
+        : path(file), db(file, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
+        // WAL: readers (intake status) never block the daemon; FULL sync: a
+        // committed filing survives a power cut, as the guarantees need.
+        db.exec("PRAGMA journal_mode = WAL");
+        db.exec("PRAGMA synchronous = FULL");
+        db.exec("PRAGMA foreign_keys = ON");
+        db.setBusyTimeout(10000);
+        migrate(db, path);
+    }
+};
+
+/// Maps SQLite failures to what the caller must do.
+template <typename Fn>
+auto guarded(const std::string& path, const char* action, Fn&& fn) {
+    try {
+        return fn();
+    } catch (const SQLite::Exception& e) {
+        const int code = e.getErrorCode();
+        if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL ||
+            code == SQLITE_IOERR) {
+            throw TransientError(std::string("state database ") + path + ": " + action + ": " +
+                                     e.what(),
+                                 "check free disk space and that no other intake uses it");
+        }
+        throw InternalError(std::string("state database ") + path + ": " + action + ": " + e.what(),
+                            "keep a copy of the database and report this");
+    }
+}
+
+StateDb::StateDb(const std::filesystem::path& state_dir) {
+    std::error_code error;
+    std::filesystem::create_directories(state_dir, error);
+    const std::string file = (state_dir / "intake.sqlite").string();
+    try {
+        impl_ = std::make_unique<Impl>(file);
+    } catch (const SQLite::Exception& e) {
+        throw ConfigError("cannot open the state database " + file + ": " + e.what(),
+                          "check storage.state_dir and that the intake user may write there");
+    }
+}
+
+StateDb::~StateDb() = default;
+
+std::optional<Handled> StateDb::find_handled(const MessageRef& m) {
+    return guarded(impl_->path, "find handled message", [&]() -> std::optional<Handled> {
+        SQLite::Statement q(impl_->db,
+                            "SELECT outcome, application_id FROM messages "
+                            "WHERE mailbox = ? AND uid_validity = ? AND uid = ?");
+        q.bind(1, m.mailbox);
+        q.bind(2, static_cast<std::int64_t>(m.uid_validity));
+        q.bind(3, static_cast<std::int64_t>(m.uid));
+        if (!q.executeStep()) return std::nullopt;
+        return Handled{outcome_from(q.getColumn(0).getString()), q.getColumn(1).getString()};
+    });
+}
+
+std::optional<std::string> StateDb::find_by_message_key(const std::string& organisation,
+                                                        const std::string& key) {
+    return guarded(impl_->path, "find message key", [&]() -> std::optional<std::string> {
+        SQLite::Statement q(impl_->db,
+                            "SELECT application_id FROM message_keys "
+                            "WHERE organisation = ? AND message_key = ?");
+        q.bind(1, organisation);
+        q.bind(2, key);
+        if (!q.executeStep()) return std::nullopt;
+        return q.getColumn(0).getString();
+    });
+}
+
+std::optional<std::string> StateDb::find_by_content_key(const std::string& organisation,
+                                                        const std::string& key) {
+    return guarded(impl_->path, "find content key", [&]() -> std::optional<std::string> {
+        SQLite::Statement q(impl_->db,
+                            "SELECT id FROM applications WHERE organisation = ? AND content_key = ? "
+                            "ORDER BY handled_at, id LIMIT 1");
+        q.bind(1, organisation);
+        q.bind(2, key);
+        if (!q.executeStep()) return std::nullopt;
+        return q.getColumn(0).getString();
+    });
+}
+
+bool StateDb::acknowledged_since(const std::string& organisation, const std::string& email,
+                                 const std::string& posting, Clock::time_point since) {
+    return guarded(impl_->path, "check reply rate", [&] {
+        SQLite::Statement q(impl_->db,
+                            "SELECT 1 FROM applications WHERE organisation = ? AND email = ? "
+                            "AND posting = ? AND handled_at >= ? "
+                            "AND ack_status IN ('queued', 'sent') LIMIT 1");
+        q.bind(1, organisation);
+        q.bind(2, email);
+        q.bind(3, posting);
+        q.bind(4, to_seconds(since));
+        return q.executeStep();
+    });
+}
+
+void StateDb::commit_filing(const Filing& f, Clock::time_point now) {
+    guarded(impl_->path, "commit a filing", [&] {
+        SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+        const std::string id = f.application ? f.application->id : f.failed_id;
+        SQLite::Statement handled(impl_->db,
+                                  "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?)");
+        handled.bind(1, f.message.mailbox);
+        handled.bind(2, static_cast<std::int64_t>(f.message.uid_validity));
+        handled.bind(3, static_cast<std::int64_t>(f.message.uid));
+        handled.bind(4, std::string(outcome_text(f.outcome)));
+        handled.bind(5, id);
+        handled.bind(6, to_seconds(now));
+        handled.exec();
+        if (f.application) {
+            const auto& app = *f.application;
+            SQLite::Statement key(impl_->db, "INSERT OR IGNORE INTO message_keys VALUES (?, ?, ?)");
+            key.bind(1, f.organisation);
+            key.bind(2, f.message_key);
+            key.bind(3, app.id);
+            key.exec();
+            SQLite::Statement insert(impl_->db,
+                                     "INSERT OR REPLACE INTO applications VALUES "
+                                     "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            insert.bind(1, app.id);
+            insert.bind(2, app.organisation);
+            insert.bind(3, app.posting);
+            insert.bind(4, app.applicant.email);
+            insert.bind(5, f.content_key);
+            insert.bind(6, app.received_at);
+            insert.bind(7, to_seconds(now));
+            insert.bind(8, app.acknowledgement.status);
+            insert.bind(9, record_text(app));
+            insert.exec();
+        }
+        if (f.reply && f.application) {
+            SQLite::Statement queue(impl_->db,
+                                    "INSERT INTO outbox (application_id, smtp, mail_from, rcpt, "
+                                    "data, status, created_at, next_attempt_at) "
+                                    "VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)");
+            queue.bind(1, f.application->id);
+            queue.bind(2, f.reply->smtp);
+            queue.bind(3, f.reply->mail_from);
+            queue.bind(4, f.reply->rcpt);
+            queue.bind(5, f.reply->data.data(), static_cast<int>(f.reply->data.size()));
+            queue.bind(6, to_seconds(now));
+            queue.bind(7, to_seconds(now));
+            queue.exec();
+        }
+        tx.commit();
+    });
+}
+
+void StateDb::record_seen_again(const MessageRef& m, const std::string& application_id,
+                                Clock::time_point now) {
+    guarded(impl_->path, "record a message seen again", [&] {
+        SQLite::Statement q(impl_->db,
+                            "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, 'duplicate', ?, ?)");
+        q.bind(1, m.mailbox);
+        q.bind(2, static_cast<std::int64_t>(m.uid_validity));
+        q.bind(3, static_cast<std::int64_t>(m.uid));
+        q.bind(4, application_id);
+        q.bind(5, to_seconds(now));
+        q.exec();
+    });
+}
+
+std::vector<record::Application> StateDb::applications(const std::string& organisation,
+                                                       const std::string& posting) {
+    return guarded(impl_->path, "list applications", [&] {
+        SQLite::Statement q(impl_->db,
+                            "SELECT record FROM applications WHERE organisation = ? AND posting = ? "
+                            "ORDER BY received_at, id");
+        q.bind(1, organisation);
+        q.bind(2, posting);
+        std::vector<record::Application> rows;
+        while (q.executeStep()) rows.push_back(parse_record(q.getColumn(0).getString()));
+        return rows;
+    });
+}
+
+std::optional<record::Application> StateDb::application(const std::string& id) {
+    return guarded(impl_->path, "read an application", [&]() -> std::optional<record::Application> {
+        SQLite::Statement q(impl_->db, "SELECT record FROM applications WHERE id = ?");
+        q.bind(1, id);
+        if (!q.executeStep()) return std::nullopt;
+        return parse_record(q.getColumn(0).getString());
+    });
+}
+
+std::vector<std::pair<std::string, std::string>> StateDb::postings_with_applications() {
+    return guarded(impl_->path, "list postings", [&] {
+        SQLite::Statement q(impl_->db,
+                            "SELECT DISTINCT organisation, posting FROM applications ORDER BY 1, 2");
+        std::vector<std::pair<std::string, std::string>> out;
+        while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
+        return out;
+    });
+}
+
+std::vector<OutboxItem> StateDb::due_replies(Clock::time_point now, int limit) {
+    return guarded(impl_->path, "read the outbox", [&] {
+        SQLite::Statement q(impl_->db,
+                            "SELECT id, application_id, smtp, mail_from, rcpt, data, attempts, "
+                            "created_at FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? "
+                            "ORDER BY next_attempt_at, id LIMIT ?");
+        q.bind(1, to_seconds(now));
+        q.bind(2, limit);
+        std::vector<OutboxItem> items;
+        while (q.executeStep()) {
+            OutboxItem item;
+            item.id = q.getColumn(0).getInt64();
+            item.application_id = q.getColumn(1).getString();
+            item.reply = {q.getColumn(2).getString(), q.getColumn(3).getString(),
+                          q.getColumn(4).getString(), q.getColumn(5).getString()};
+            item.attempts = q.getColumn(6).getInt();
+            item.created_at = from_seconds(q.getColumn(7).getInt64());
+            items.push_back(std::move(item));
+        }
+        return items;
+    });
+}
+
+void StateDb::mark_sent(std::int64_t id, Clock::time_point now) {
+    guarded(impl_->path, "mark a reply sent", [&] {
+        SQLite::Statement q(impl_->db,
+                            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, "
+                            "next_attempt_at = ?, last_error = NULL WHERE id = ?");
+        q.bind(1, to_seconds(now));
+        q.bind(2, id);
+        q.exec();
+    });
+}
+
+void StateDb::mark_retry(std::int64_t id, Clock::time_point next_attempt, const std::string& error) {
+    guarded(impl_->path, "reschedule a reply", [&] {
+        SQLite::Statement q(impl_->db,
+                            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, "
+                            "last_error = ? WHERE id = ?");
+        q.bind(1, to_seconds(next_attempt));
+        q.bind(2, error);
+        q.bind(3, id);
+        q.exec();
+    });
+}
+
+void StateDb::mark_failed(std::int64_t id, const std::string& error) {
+    guarded(impl_->path, "mark a reply failed", [&] {
+        SQLite::Statement q(impl_->db,
+                            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, "
+                            "last_error = ? WHERE id = ?");
+        q.bind(1, error);
+        q.bind(2, id);
+        q.exec();
+    });
+}
+
+void StateDb::set_ack_status(const std::string& application_id, const std::string& status,
+                             const std::optional<std::string>& reason) {
+    guarded(impl_->path, "update an acknowledgement", [&] {
+        SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement read(impl_->db, "SELECT record FROM applications WHERE id = ?");
+        read.bind(1, application_id);
+        if (!read.executeStep()) return;
+        auto app = parse_record(read.getColumn(0).getString());
+        app.acknowledgement.status = status;
+        app.acknowledgement.reason = reason;
+        SQLite::Statement write(impl_->db,
+                                "UPDATE applications SET ack_status = ?, record = ? WHERE id = ?");
+        write.bind(1, status);
+        write.bind(2, record_text(app));
+        write.bind(3, application_id);
+        write.exec();
+        tx.commit();
+    });
+}
+
+Counts StateDb::counts() {
+    return guarded(impl_->path, "count", [&] {
+        Counts c;
+        auto count = [&](const char* sql) { return impl_->db.execAndGet(sql).getInt64(); };
+        c.handled = count("SELECT COUNT(*) FROM messages");
+        c.filed = count("SELECT COUNT(*) FROM messages WHERE outcome = 'filed'");
+        c.failed = count("SELECT COUNT(*) FROM messages WHERE outcome = 'failed'");
+        c.duplicates = count("SELECT COUNT(*) FROM messages WHERE outcome = 'duplicate'");
+        c.outbox_queued = count("SELECT COUNT(*) FROM outbox WHERE status = 'queued'");
+        c.outbox_sent = count("SELECT COUNT(*) FROM outbox WHERE status = 'sent'");
+        c.outbox_failed = count("SELECT COUNT(*) FROM outbox WHERE status = 'failed'");
+        return c;
+    });
+}
+
+int StateDb::schema_version() {
+    return guarded(impl_->path, "read the schema version",
+                   [&] { return impl_->db.execAndGet("PRAGMA user_version").getInt(); });
+}
+
+}  // namespace intake::state

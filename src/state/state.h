@@ -1,0 +1,116 @@
+#pragma once
+// The state database (SQLite, WAL): which server messages were handled, every
+// application filed, and the reply outbox. It is the daemon's commit point: a
+// message counts as handled only once commit_filing() has recorded it together
+// with its application and its queued reply, in one transaction. Only this
+// module sees SQLite. The schema is versioned; opening an older database
+// migrates it, opening a newer one is refused.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "record/application.h"
+
+namespace intake::state {
+
+using Clock = std::chrono::system_clock;
+
+struct MessageRef {
+    std::string mailbox;
+    std::uint32_t uid_validity = 0;
+    std::uint32_t uid = 0;
+};
+
+enum class Outcome { filed, failed, duplicate };
+
+struct Handled {
+    Outcome outcome = Outcome::filed;
+    std::string application_id;  ///< or the _failed folder id
+};
+
+struct QueuedReply {
+    std::string smtp;       ///< name of the SMTP server
+    std::string mail_from;  ///< envelope sender
+    std::string rcpt;
+    std::string data;       ///< the whole mail
+};
+
+/// Everything one handled message changes, committed at once.
+struct Filing {
+    MessageRef message;
+    std::string organisation;
+    std::string message_key;  ///< Message-ID, or sha256 of the raw bytes without one
+    std::string content_key;  ///< sender + attachments: the same application sent again
+    Outcome outcome = Outcome::filed;
+    std::optional<record::Application> application;  ///< filed and duplicate outcomes
+    std::string failed_id;                           ///< failed outcome
+    std::optional<QueuedReply> reply;
+};
+
+struct OutboxItem {
+    std::int64_t id = 0;
+    std::string application_id;
+    QueuedReply reply;
+    int attempts = 0;
+    Clock::time_point created_at;
+};
+
+struct Counts {
+    std::int64_t handled = 0, filed = 0, failed = 0, duplicates = 0;
+    std::int64_t outbox_queued = 0, outbox_sent = 0, outbox_failed = 0;
+};
+
+class StateDb {
+public:
+    /// Opens (creating and migrating) <dir>/intake.sqlite. Throws ConfigError
+    /// when the folder is not writable, TransientError when the file is locked.
+    explicit StateDb(const std::filesystem::path& state_dir);
+    ~StateDb();
+    StateDb(const StateDb&) = delete;
+    StateDb& operator=(const StateDb&) = delete;
+
+    std::optional<Handled> find_handled(const MessageRef& message);
+    /// The application already filed for this Message-ID in this organisation.
+    std::optional<std::string> find_by_message_key(const std::string& organisation,
+                                                   const std::string& message_key);
+    /// The first application filed with the same sender and attachments.
+    std::optional<std::string> find_by_content_key(const std::string& organisation,
+                                                   const std::string& content_key);
+    /// Was an acknowledgement queued for this sender and posting since `since`?
+    bool acknowledged_since(const std::string& organisation, const std::string& email,
+                            const std::string& posting, Clock::time_point since);
+
+    /// The commit point of one message (see pipeline.cpp).
+    void commit_filing(const Filing& filing, Clock::time_point now);
+    /// A message already filed under another UID (UIDVALIDITY changed, or a copy).
+    void record_seen_again(const MessageRef& message, const std::string& application_id,
+                           Clock::time_point now);
+
+    std::vector<record::Application> applications(const std::string& organisation,
+                                                  const std::string& posting);
+    std::optional<record::Application> application(const std::string& id);
+    /// Postings (organisation, posting) that have applications.
+    std::vector<std::pair<std::string, std::string>> postings_with_applications();
+
+    // The outbox.
+    std::vector<OutboxItem> due_replies(Clock::time_point now, int limit);
+    void mark_sent(std::int64_t id, Clock::time_point now);
+    void mark_retry(std::int64_t id, Clock::time_point next_attempt, const std::string& error);
+    void mark_failed(std::int64_t id, const std::string& error);
+    /// Updates the acknowledgement status in the stored record.
+    void set_ack_status(const std::string& application_id, const std::string& status,
+                        const std::optional<std::string>& reason);
+
+    Counts counts();
+    int schema_version();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace intake::state

@@ -1,0 +1,61 @@
+#include <string>
+
+#include "store/store.h"
+
+namespace intake::store {
+namespace {
+
+/// RFC 4180 field. A value that a spreadsheet would run as a formula (a subject
+/// "=HYPERLINK(…)" mailed in by anyone) is prefixed with an apostrophe.
+std::string field(std::string_view value, char delimiter) {
+    std::string v(value);
+    if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' ||
+                       v[0] == '\r')) {
+        v.insert(v.begin(), '\'');
+    }
+    const bool quote = v.find_first_of(std::string("\"\r\n") + delimiter) != std::string::npos ||
+                       v != value;
+    if (!quote) return v;
+    std::string out = "\"";
+    for (char c : v) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string files_of_role(const record::Application& app, std::string_view role) {
+    std::string out;
+    for (const auto& d : app.documents) {
+        if (d.role != role) continue;
+        if (!out.empty()) out += "; ";
+        out += d.file;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string index_csv(const std::vector<record::Application>& rows, char delimiter) {
+    // The BOM makes Excel read the file as UTF-8, so accents survive.
+    std::string out = "\xEF\xBB\xBF";
+    auto line = [&](const std::vector<std::string>& values) {
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            if (i > 0) out += delimiter;
+            out += field(values[i], delimiter);
+        }
+        out += "\r\n";
+    };
+    line({"id", "received_at", "applicant_name", "applicant_email", "subject", "cv",
+          "cover_letter", "other_documents", "deadline_status", "routing", "acknowledgement",
+          "duplicate_of", "folder"});
+    for (const auto& app : rows) {
+        line({app.id, app.received_at, app.applicant.name, app.applicant.email, app.subject,
+              files_of_role(app, "cv"), files_of_role(app, "cover_letter"),
+              files_of_role(app, "other"), app.deadline.status, app.routing.by,
+              app.acknowledgement.status, app.duplicate_of.value_or(""), app.id});
+    }
+    return out;
+}
+
+}  // namespace intake::store
