@@ -9,6 +9,7 @@ by their PID when the demo ends.
 import argparse
 import email
 import email.policy
+import grp
 import imaplib
 import mailbox
 import os
@@ -48,16 +49,27 @@ def wait_for_port(port, what, proc, seconds=15):
 
 
 def start_dovecot(run, port):
-    user = pwd.getpwuid(os.getuid())
     home = os.path.join(run, "imap")
-    os.makedirs(home)
-    with open(os.path.join(home, "users"), "w") as f:
+    os.makedirs(os.path.join(home, "mail"))
+    # Dovecot refuses to run its login and mail processes as root: under root it
+    # uses the Debian package's own users, otherwise the current user.
+    if os.geteuid() == 0:
+        dovecot = pwd.getpwnam("dovecot")
+        login_user, internal_user = "dovenull", "dovecot"
+        internal_group = grp.getgrgid(dovecot.pw_gid).gr_name
+        uid, gid = dovecot.pw_uid, dovecot.pw_gid
+        os.chown(os.path.join(home, "mail"), uid, gid)
+    else:
+        me = pwd.getpwuid(os.getuid())
+        login_user = internal_user = me.pw_name
+        internal_group = grp.getgrgid(os.getgid()).gr_name
+        uid, gid = os.getuid(), os.getgid()
+    with open(os.path.join(home, "passwd"), "w") as f:
         for name in ("cemr", "atlantic-cities"):
-            f.write(f"{name}:{{PLAIN}}{PASSWORD}:{user.pw_uid}:{user.pw_gid}::{home}/{name}\n")
+            f.write(f"{name}:{{PLAIN}}{PASSWORD}\n")
     conf = os.path.join(home, "dovecot.conf")
     with open(conf, "w") as f:
-        f.write(f"""
-protocols = imap
+        f.write(f"""protocols = imap
 listen = 127.0.0.1
 base_dir = {home}/run
 state_dir = {home}/state
@@ -65,11 +77,22 @@ log_path = {home}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
-default_internal_user = {user.pw_name}
-default_internal_group = {user.pw_name if user.pw_uid else 'root'}
-default_login_user = {user.pw_name}
+default_login_user = {login_user}
+default_internal_user = {internal_user}
+default_internal_group = {internal_group}
 first_valid_uid = 0
-mail_location = maildir:~/Maildir
+first_valid_gid = 0
+mail_uid = {uid}
+mail_gid = {gid}
+mail_location = maildir:{home}/mail/%u
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {home}/passwd
+}}
+userdb {{
+  driver = static
+  args = home={home}/mail/%u
+}}
 service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1
@@ -78,20 +101,11 @@ service imap-login {{
   inet_listener imaps {{
     port = 0
   }}
+{"" if os.geteuid() == 0 else "  chroot ="}
 }}
-service anvil {{
-  chroot =
-}}
-service imap-login {{
-  chroot =
-}}
-passdb {{
-  driver = passwd-file
-  args = {home}/users
-}}
-userdb {{
-  driver = passwd-file
-  args = {home}/users
+namespace inbox {{
+  inbox = yes
+  separator = /
 }}
 """)
     proc = subprocess.Popen(["/usr/sbin/dovecot", "-F", "-c", conf], stdout=subprocess.DEVNULL,

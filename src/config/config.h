@@ -110,6 +110,7 @@ struct Storage {
 struct Replies {
     int ack_interval_days = 7;
     int outbox_max_age_hours = 72;
+    int retry_after_seconds = 60;  ///< first retry of a deferred reply; doubles up to an hour
 };
 
 struct Config {

@@ -15,7 +15,8 @@ const std::vector<std::string> kStorageKeys = {"root", "state_dir", "group", "cs
 const std::vector<std::string> kLimitKeys = {"max_message_bytes", "max_parts",
                                              "max_depth",         "max_attachment_bytes",
                                              "max_archive_bytes", "max_messages_per_pass"};
-const std::vector<std::string> kReplyKeys = {"ack_interval_days", "outbox_max_age_hours"};
+const std::vector<std::string> kReplyKeys = {"ack_interval_days", "outbox_max_age_hours",
+                                             "retry_after_seconds"};
 const std::vector<std::string> kLogKeys = {"level"};
 const std::vector<std::string> kLogLevels = {"trace", "debug", "info", "warn", "error"};
 const std::vector<std::string> kMailboxKeys = {
@@ -177,6 +178,7 @@ Replies read_replies(const TableReader& root) {
     if (!table) return replies;
     set_int(*table, "ack_interval_days", replies.ack_interval_days);
     set_int(*table, "outbox_max_age_hours", replies.outbox_max_age_hours);
+    set_int(*table, "retry_after_seconds", replies.retry_after_seconds);
     return replies;
 }
 

@@ -17,6 +17,11 @@ bool is_certificate_problem(CURLcode code) {
            code == CURLE_SSL_ISSUER_ERROR || code == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
 }
 
+/// "UID SEARCH ALL in "INBOX"", for error messages.
+std::string describe_command(const std::string& mailbox, const std::string& text) {
+    return mailbox.empty() ? text : text + " in " + quoted_string(mailbox);
+}
+
 }  // namespace
 
 Session::Session(const ServerSettings& settings)
@@ -38,7 +43,9 @@ Session::Session(const ServerSettings& settings)
 
 std::string Session::command(const std::string& mailbox, const std::string& text) {
     std::string untagged;
-    if (!try_command(mailbox, text, untagged)) fail(CURLE_QUOTE_ERROR, text);
+    if (!try_command(mailbox, text, untagged)) {
+        fail(CURLE_QUOTE_ERROR, describe_command(mailbox, text));
+    }
     return untagged;
 }
 
@@ -50,7 +57,7 @@ bool Session::try_command(const std::string& mailbox, const std::string& text,
     // libcurl reports a custom command's NO or BAD as CURLE_QUOTE_ERROR; the
     // connection itself is fine and stays in use.
     if (code == CURLE_QUOTE_ERROR) return false;
-    if (code != CURLE_OK) fail(code, text);
+    if (code != CURLE_OK) fail(code, describe_command(mailbox, text));
     untagged = std::move(received_);
     return true;
 }
@@ -79,6 +86,7 @@ CURLcode Session::perform(const std::string& url, const std::string* custom,
     easy_.set(CURLOPT_UPLOAD, upload != nullptr ? 1L : 0L);
     easy_.set(CURLOPT_INFILESIZE_LARGE,
               static_cast<curl_off_t>(upload != nullptr ? upload->size() : -1));
+    if (easy_.kept_connection_broken()) fresh_connection_ = true;
     easy_.set(CURLOPT_FRESH_CONNECT, fresh_connection_ ? 1L : 0L);
     const CURLcode code = easy_.perform();
     if (code == CURLE_OK || code == CURLE_QUOTE_ERROR) fresh_connection_ = false;

@@ -4,6 +4,7 @@
 // about encodings). It drops what a reader never sees (<head>, <script>,
 // <style>, comments), turns block elements into line breaks, decodes entities
 // and collapses white space; it never fails, whatever the markup.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -128,21 +129,21 @@ std::size_t find_ci(std::string_view s, std::string_view needle, std::size_t fro
     return std::string_view::npos;
 }
 
-enum class Break { none, line, paragraph };
+enum class Break { none, line, block, paragraph };
 
 Break break_for(std::string_view tag) {
     static constexpr std::string_view kParagraph[] = {"p", "h1", "h2", "h3", "h4", "h5", "h6",
                                                       "blockquote", "table", "ul", "ol", "pre"};
-    static constexpr std::string_view kLine[] = {
-        "br", "div", "li", "tr", "dd", "dt", "dl", "hr", "section", "article", "header",
+    static constexpr std::string_view kBlock[] = {
+        "div", "li", "tr", "dd", "dt", "dl", "hr", "section", "article", "header",
         "footer", "address", "center", "form", "fieldset", "caption", "tbody", "thead"};
     for (const auto t : kParagraph) {
         if (tag == t) return Break::paragraph;
     }
-    for (const auto t : kLine) {
-        if (tag == t) return Break::line;
+    for (const auto t : kBlock) {
+        if (tag == t) return Break::block;
     }
-    return Break::none;
+    return tag == "br" ? Break::line : Break::none;
 }
 
 /// Collects text with white space collapsed and breaks merged.
@@ -160,9 +161,13 @@ public:
             out_ += c;
         }
     }
+    /// Block boundaries ensure a line break (or a blank line for paragraphs);
+    /// each <br> adds one, so "<div><br></div>" between two lines leaves a blank line.
     void newline(Break b) {
+        if (b == Break::none) return;  // inline markup: <b>, <span>, <a> ...
         if (b == Break::paragraph) pending_breaks_ = 2;
-        if (b == Break::line && pending_breaks_ < 1) pending_breaks_ = 1;
+        if (b == Break::block && pending_breaks_ < 1) pending_breaks_ = 1;
+        if (b == Break::line) pending_breaks_ = std::min(pending_breaks_ + 1, 2);
         pending_space_ = false;
     }
     void cell() { pending_space_ = !out_.empty(); }

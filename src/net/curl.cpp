@@ -1,7 +1,10 @@
 #include "net/curl.h"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
@@ -52,6 +55,18 @@ long CurlEasy::response_code() const noexcept {
     long code = 0;
     if (curl_easy_getinfo(handle_.get(), CURLINFO_RESPONSE_CODE, &code) != CURLE_OK) return 0;
     return code;
+}
+
+bool CurlEasy::kept_connection_broken() const noexcept {
+    curl_socket_t socket = CURL_SOCKET_BAD;
+    if (curl_easy_getinfo(handle_.get(), CURLINFO_ACTIVESOCKET, &socket) != CURLE_OK ||
+        socket == CURL_SOCKET_BAD) {
+        return false;  // no connection kept: the next transfer connects anyway
+    }
+    // Between commands an IMAP or SMTP server has nothing to say: anything readable
+    // is an EOF, a reset or a goodbye.
+    pollfd waiting{socket, POLLIN, 0};
+    return ::poll(&waiting, 1, 0) != 0;
 }
 
 void CurlEasy::check_option(CURLoption option, CURLcode code) const {
@@ -112,7 +127,7 @@ int Transcript::on_debug(CURL*, curl_infotype type, char* data, size_t size,
 }
 
 void Transcript::on_line_in(std::string_view line) {
-    if (std::getenv("INTAKE_CURL_TRACE")) fprintf(stderr, "< %.*s\n", (int)line.size(), line.data());
+    if (std::getenv("INTAKE_CURL_TRACE")) fprintf(stderr, "%ld < %.*s\n", (long)(std::chrono::steady_clock::now().time_since_epoch().count()/1000000), (int)line.size(), line.data());
     // Once we said goodbye, the server's answer to that is not the reply that matters.
     if (closing_) return;
     // IMAP untagged ("* …") and continuation ("+ …") lines do not end a reply.
@@ -149,7 +164,7 @@ void Transcript::on_line_out(std::string_view line) {
         word = line.substr(start, line.find(' ', start) - start);
     }
     if (std::find(verbs.begin(), verbs.end(), word) == verbs.end()) return;
-    if (std::getenv("INTAKE_CURL_TRACE")) fprintf(stderr, "> %.*s\n", (int)line.size(), line.data());
+    if (std::getenv("INTAKE_CURL_TRACE")) fprintf(stderr, "%ld > %.*s\n", (long)(std::chrono::steady_clock::now().time_since_epoch().count()/1000000), (int)line.size(), line.data());
     // libcurl ends a failed session with LOGOUT or QUIT; what failed came before.
     if (word == "LOGOUT" || word == "QUIT") {
         closing_ = true;

@@ -61,6 +61,11 @@ public:
     std::string error_text(CURLcode code) const;
     /// The last protocol response code (IMAP: none; SMTP: e.g. 250, 451, 550), 0 if none.
     long response_code() const noexcept;
+    /// Whether the connection kept from the last transfer has been closed by the peer
+    /// (or has unexpected data waiting, such as a "* BYE"). libcurl 7.88 does not
+    /// notice a server restart before reusing the connection, so the caller asks
+    /// for a fresh one instead of failing the next command.
+    bool kept_connection_broken() const noexcept;
 
     CURL* get() const noexcept { return handle_.get(); }
 

@@ -19,15 +19,16 @@ SmtpSettings settings_for(const config::SmtpServer& server) {
 
 }  // namespace
 
-std::chrono::seconds retry_delay(int attempts) {
-    const int exponent = std::min(attempts, 6);
-    return std::min(std::chrono::seconds(60 << exponent), std::chrono::seconds(3600));
+std::chrono::seconds retry_delay(int attempts, std::chrono::seconds first) {
+    const int exponent = std::min(attempts, 12);
+    return std::min(first * (1 << exponent), std::max(first, std::chrono::seconds(3600)));
 }
 
 DeliveryReport deliver_due(state::StateDb& db, const config::Config& config, spdlog::logger& log,
                            state::Clock::time_point now, const StatusListener& on_final) {
     DeliveryReport report;
     const auto max_age = std::chrono::hours(config.replies.outbox_max_age_hours);
+    const auto first_retry = std::chrono::seconds(config.replies.retry_after_seconds);
     std::map<std::string, SmtpSettings> servers;  // passwords read once per pass
     for (const auto& item : db.due_replies(now, kBatch)) {
         const config::SmtpServer* server = config.find_smtp(item.reply.smtp);
@@ -36,7 +37,7 @@ DeliveryReport deliver_due(state::StateDb& db, const config::Config& config, spd
             log.warn("outbox: reply for {} waits for SMTP server '{}', which the config no longer "
                      "has; add it back to [[smtp]]",
                      item.application_id, item.reply.smtp);
-            db.mark_retry(item.id, now + retry_delay(item.attempts), "unknown SMTP server");
+            db.mark_retry(item.id, now + retry_delay(item.attempts, first_retry), "unknown SMTP server");
             ++report.deferred;
             continue;
         }
@@ -52,7 +53,7 @@ DeliveryReport deliver_due(state::StateDb& db, const config::Config& config, spd
             on_final(item.application_id, "sent");
         } else if (result.status == SendStatus::temporary_failure &&
                    now - item.created_at < max_age) {
-            const auto next = now + retry_delay(item.attempts);
+            const auto next = now + retry_delay(item.attempts, first_retry);
             db.mark_retry(item.id, next, result.detail);
             log.warn("outbox: reply for {} deferred ({}); retry in {} s — check SMTP server {}",
                      item.application_id, result.detail,

@@ -29,7 +29,7 @@ using StatusListener =
 DeliveryReport deliver_due(state::StateDb& db, const config::Config& config, spdlog::logger& log,
                            state::Clock::time_point now, const StatusListener& on_final);
 
-/// Delay before attempt number `attempts` + 1: 1, 2, 4 … minutes, at most an hour.
-std::chrono::seconds retry_delay(int attempts);
+/// Delay before attempt number `attempts` + 1: first, 2 × first, 4 × first …, at most an hour.
+std::chrono::seconds retry_delay(int attempts, std::chrono::seconds first);
 
 }  // namespace intake::outbox

@@ -1,0 +1,86 @@
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "e2e/e2e.h"
+
+namespace intake::e2e {
+
+namespace fs = std::filesystem;
+
+IntakeE2E::IntakeE2E() {
+    imap_.create_folder(kAtlanticFolder);
+    write_config();
+}
+
+void IntakeE2E::write_config(const std::string& extra) {
+    const std::string conf = std::string(INTAKE_SOURCE_DIR) + "/config";
+    std::string text = "[storage]\nroot = \"hr\"\nstate_dir = \"state\"\n\n";
+    text += "[[smtp]]\nname = \"test-smtp\"\nurl = \"" + smtp_.url() + "\"\ntls_verify = false\n\n";
+    const struct {
+        const char* id;
+        const char* name;
+        const char* address;
+        const char* languages;
+        const char* feedback;
+        const char* folder;
+    } orgs[] = {{"cemr", "CEMR", "application@ccre-cemr.org", "[\"en\", \"fr\"]", "false", kCemrFolder},
+                {"atlantic-cities", "Atlantic Cities", "rh@atlanticcities.eu",
+                 "[\"en\", \"fr\", \"pt\", \"es\"]", "true", kAtlanticFolder}};
+    for (const auto& o : orgs) {
+        const std::string id = o.id;
+        text += "[[organisation]]\nid = \"" + id + "\"\nname = \"" + o.name + "\"\naddress = \"" +
+                o.address + "\"\nlanguages = " + o.languages + "\nfeedback = " + o.feedback +
+                "\nsmtp = \"test-smtp\"\npostings = \"" + conf + "/postings/" + id +
+                ".toml\"\ntemplates = \"" + conf + "/templates/" + id + "\"\n\n";
+        text += "[[mailbox]]\nname = \"" + id + "\"\norganisation = \"" + id + "\"\nurl = \"" +
+                imap_.url() + "\"\nuser = \"" + imap_.user() + "\"\npassword_file = \"" +
+                imap_.password_file().string() + "\"\nfolder = \"" + o.folder +
+                "\"\nprocessed_folder = \"Intake/Processed/" + id +
+                "\"\nfailed_folder = \"Intake/Failed/" + id + "\"\ntls_verify = false\n\n";
+    }
+    fixtures::write_file(config_file(), text + extra);
+}
+
+int IntakeE2E::intake(const std::string& command) {
+    const fs::path out = work_.path() / "intake.out";
+    const std::string line = std::string(INTAKE_EXE) + " " + command + " --config '" +
+                             config_file().string() + "' > '" + out.string() + "' 2>&1";
+    const int status = std::system(line.c_str());
+    output_ = fixtures::read_file(out);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string IntakeE2E::sample(const std::string& name) {
+    return fixtures::read_file(fs::path(INTAKE_SOURCE_DIR) / "tests/data/eml" / name);
+}
+
+std::vector<fs::path> IntakeE2E::application_folders() const {
+    std::vector<fs::path> folders;
+    if (!fs::exists(hr())) return folders;
+    for (const auto& org : fs::directory_iterator(hr())) {
+        for (const auto& posting : fs::directory_iterator(org)) {
+            if (!posting.is_directory() || posting.path().filename() == "_failed") continue;
+            for (const auto& app : fs::directory_iterator(posting)) {
+                if (app.is_directory()) folders.push_back(app.path());
+            }
+        }
+    }
+    std::sort(folders.begin(), folders.end());
+    return folders;
+}
+
+std::vector<std::string> IntakeE2E::tree() const {
+    std::vector<std::string> files;
+    if (!fs::exists(hr())) return files;
+    for (const auto& entry : fs::recursive_directory_iterator(hr())) {
+        if (!entry.is_regular_file()) continue;
+        files.push_back(fs::relative(entry.path(), hr()).string() + " " +
+                        std::to_string(entry.file_size()));
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+}  // namespace intake::e2e

@@ -1,0 +1,247 @@
+// intake once against real servers: what lands in HR's folders, on the IMAP
+// server and at the SMTP server, and that nothing is lost or doubled.
+#include <algorithm>
+#include <filesystem>
+#include <thread>
+
+#include "base/digest.h"
+#include "e2e/e2e.h"
+#include "record/application.h"
+
+namespace intake::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+
+Json read_json(const fs::path& file) { return Json::parse(fixtures::read_file(file)); }
+
+std::string header_of(const std::string& mail, const std::string& name) {
+    const std::string key = "\r\n" + name + ": ";
+    const auto at = ("\r\n" + mail).find(key);
+    if (at == std::string::npos) return {};
+    const auto start = at + key.size() - 2;
+    return mail.substr(start, mail.find("\r\n", start) - start);
+}
+
+/// Quoted-printable body decoded, enough to read a reply's text.
+std::string qp_body(const std::string& mail) {
+    std::string body = mail.substr(mail.find("\r\n\r\n") + 4), out;
+    for (std::size_t i = 0; i < body.size(); ++i) {
+        if (body[i] == '=' && i + 2 < body.size()) {
+            if (body[i + 1] == '\r') {
+                i += 2;
+                continue;
+            }
+            out += static_cast<char>(std::stoi(body.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else if (body[i] != '\r') {
+            out += body[i];
+        }
+    }
+    return out;
+}
+
+const fixtures::SmtpServer::Message* reply_to(const std::vector<fixtures::SmtpServer::Message>& all,
+                                              const std::string& address) {
+    for (const auto& m : all) {
+        if (std::find(m.recipients.begin(), m.recipients.end(), address) != m.recipients.end()) {
+            return &m;
+        }
+    }
+    return nullptr;
+}
+
+TEST_F(IntakeE2E, FilesAcknowledgesAndMovesEveryMessage) {
+    const std::string platforma = sample("decide_cemr_platforma_lowercase_re.eml");
+    const std::string late = sample("decide_cemr_assistant_late.eml");
+    const std::string list = sample("decide_cemr_list_mail.eml");
+    const std::string spanish = sample("decide_ac_speculative_es.eml");
+    imap_.append(kCemrFolder, platforma);
+    imap_.append(kCemrFolder, late);
+    imap_.append(kCemrFolder, list);
+    imap_.append(kAtlanticFolder, spanish);
+
+    ASSERT_EQ(intake("once"), 0) << output_;
+
+    // HR's folders: one per application, the documents under their roles' names.
+    const auto folders = application_folders();
+    ASSERT_EQ(folders.size(), 4u) << output_;
+    const fs::path posting = hr() / "cemr" / "platforma-internship";
+    ASSERT_TRUE(fs::is_directory(posting));
+    fs::path ana;
+    for (const auto& f : folders) {
+        if (f.parent_path() == posting) ana = f;
+    }
+    ASSERT_FALSE(ana.empty());
+    EXPECT_TRUE(ana.filename().string().starts_with("2025-03-10_ana-silva_"));
+    EXPECT_EQ(fixtures::read_file(ana / "message.eml"), platforma);  // byte for byte
+    const std::string cv = fixtures::read_file(ana / "CV - Ana Silva.pdf");
+    EXPECT_TRUE(cv.starts_with("%PDF-1.4"));
+    EXPECT_TRUE(fs::exists(ana / "Cover letter - Ana Silva.pdf"));
+    const Json record = read_json(ana / "application.json");
+    EXPECT_EQ(record["schema"], 1);
+    EXPECT_EQ(record["posting"], "platforma-internship");
+    EXPECT_EQ(record["mailbox"], "cemr");
+    EXPECT_EQ(record["routing"]["by"], "subject");
+    EXPECT_EQ(record["applicant"]["email"], "ana.silva@example.pt");
+    EXPECT_EQ(record["documents"][0]["role"], "cv");
+    EXPECT_EQ(record["documents"][0]["sha256"], sha256_hex(cv));
+    EXPECT_EQ(record["acknowledgement"]["status"], "sent");  // the outbox ran in the same pass
+    EXPECT_FALSE(record.contains("feedback"));               // CEMR promises none
+
+    const std::string csv = fixtures::read_file(posting / "applications.csv");
+    EXPECT_TRUE(csv.starts_with("\xEF\xBB\xBFid,received_at,"));
+    EXPECT_NE(csv.find(ana.filename().string()), std::string::npos);
+    EXPECT_NE(csv.find("CV - Ana Silva.pdf"), std::string::npos);
+
+    // The server: nothing left in the inboxes, everything in the processed folders.
+    EXPECT_TRUE(imap_.uids(kCemrFolder).empty());
+    EXPECT_TRUE(imap_.uids(kAtlanticFolder).empty());
+    const auto processed = imap_.uids("Intake/Processed/cemr");
+    ASSERT_EQ(processed.size(), 3u);
+    EXPECT_EQ(imap_.message("Intake/Processed/cemr", processed[0]), platforma);
+    EXPECT_EQ(imap_.uids("Intake/Processed/atlantic-cities").size(), 1u);
+
+    // The replies: three applicants answered, the mailing list not.
+    const auto replies = smtp_.received();
+    EXPECT_EQ(replies.size(), 3u) << output_;
+    const auto* to_ana = reply_to(replies, "ana.silva@example.pt");
+    ASSERT_NE(to_ana, nullptr);
+    EXPECT_EQ(to_ana->mail_from, "application@ccre-cemr.org");
+    EXPECT_NE(header_of(to_ana->data, "From").find("<application@ccre-cemr.org>"), std::string::npos);
+    EXPECT_EQ(header_of(to_ana->data, "In-Reply-To"), "<decide_cemr_platforma_lowercase_re@example.pt>");
+    EXPECT_EQ(header_of(to_ana->data, "Auto-Submitted"), "auto-replied");
+    EXPECT_EQ(header_of(to_ana->data, "Content-Transfer-Encoding"), "quoted-printable");
+    EXPECT_NE(qp_body(to_ana->data).find("Ana Silva"), std::string::npos);
+    EXPECT_EQ(reply_to(replies, "newsletter@eu-news.example"), nullptr);
+    const auto* to_marta = reply_to(replies, "marta.ruiz@example.es");
+    ASSERT_NE(to_marta, nullptr);
+    EXPECT_EQ(to_marta->mail_from, "rh@atlanticcities.eu");
+
+    // One INFO line per handled message.
+    EXPECT_NE(output_.find("cemr uid 1: filed 2025-03-10_ana-silva_"), std::string::npos) << output_;
+}
+
+TEST_F(IntakeE2E, ASecondPassChangesNothing) {
+    imap_.append(kCemrFolder, sample("decide_cemr_platforma_lowercase_re.eml"));
+    imap_.append(kAtlanticFolder, sample("decide_ac_futures_d2_es.eml"));
+    ASSERT_EQ(intake("once"), 0) << output_;
+    const auto before = tree();
+    const auto replies = smtp_.received().size();
+    ASSERT_EQ(replies, 2u);
+
+    ASSERT_EQ(intake("once"), 0) << output_;
+    EXPECT_EQ(tree(), before);
+    EXPECT_EQ(smtp_.received().size(), replies);
+}
+
+TEST_F(IntakeE2E, TheSameMessageAgainIsNotFiledOrAnsweredTwice) {
+    const std::string mail = sample("decide_cemr_platforma_lowercase_re.eml");
+    imap_.append(kCemrFolder, mail);
+    ASSERT_EQ(intake("once"), 0) << output_;
+    // Delivered again (a resend, a restore, a renumbered folder): same Message-ID.
+    imap_.append(kCemrFolder, mail);
+    ASSERT_EQ(intake("once"), 0) << output_;
+    EXPECT_EQ(application_folders().size(), 1u);
+    EXPECT_EQ(smtp_.received().size(), 1u);
+    EXPECT_TRUE(imap_.uids(kCemrFolder).empty());
+    EXPECT_EQ(imap_.uids("Intake/Processed/cemr").size(), 2u);
+}
+
+TEST_F(IntakeE2E, AResentApplicationIsFiledAsDuplicateWithoutASecondReply) {
+    std::string mail = sample("decide_cemr_platforma_lowercase_re.eml");
+    imap_.append(kCemrFolder, mail);
+    const std::string old_id = "<decide_cemr_platforma_lowercase_re@example.pt>";
+    mail.replace(mail.find(old_id), old_id.size(), "<resent-1@example.pt>");
+    imap_.append(kCemrFolder, mail);
+    ASSERT_EQ(intake("once"), 0) << output_;
+    const auto folders = application_folders();
+    ASSERT_EQ(folders.size(), 2u);
+    EXPECT_EQ(smtp_.received().size(), 1u);
+    int duplicates = 0;
+    for (const auto& f : folders) {
+        const Json record = read_json(f / "application.json");
+        if (!record["duplicate_of"].is_null()) {
+            ++duplicates;
+            EXPECT_EQ(record["acknowledgement"]["status"], "suppressed");
+            EXPECT_EQ(record["acknowledgement"]["reason"], "duplicate");
+        }
+    }
+    EXPECT_EQ(duplicates, 1);
+}
+
+TEST_F(IntakeE2E, AMessageOverALimitIsSetAsideAndDoesNotBlockTheOthers) {
+    write_config("[limits]\nmax_attachment_bytes = 60\n");
+    const std::string big = sample("decide_cemr_platforma_lowercase_re.eml");
+    imap_.append(kCemrFolder, big);
+    imap_.append(kCemrFolder, sample("decide_cemr_list_mail.eml"));
+    EXPECT_EQ(intake("once"), 1) << output_;
+
+    const fs::path failed = hr() / "cemr" / "_failed";
+    ASSERT_TRUE(fs::is_directory(failed)) << output_;
+    const auto entry = *fs::directory_iterator(failed);
+    EXPECT_EQ(fixtures::read_file(entry.path() / "message.eml"), big);
+    EXPECT_NE(fixtures::read_file(entry.path() / "reason.txt").find("max_attachment_bytes"),
+              std::string::npos);
+    EXPECT_EQ(imap_.uids("Intake/Failed/cemr").size(), 1u);
+    EXPECT_EQ(imap_.uids("Intake/Processed/cemr").size(), 1u);
+    EXPECT_EQ(application_folders().size(), 1u);
+    EXPECT_NE(output_.find("set aside"), std::string::npos);
+}
+
+TEST_F(IntakeE2E, AnImapOutageLosesNothingAndTheNextPassCatchesUp) {
+    imap_.append(kCemrFolder, sample("decide_cemr_platforma_lowercase_re.eml"));
+    imap_.stop();
+    EXPECT_EQ(intake("once"), 1) << output_;
+    EXPECT_NE(output_.find("will retry"), std::string::npos) << output_;
+    EXPECT_TRUE(application_folders().empty());
+    imap_.start();
+    EXPECT_EQ(intake("once"), 0) << output_;
+    EXPECT_EQ(application_folders().size(), 1u);
+    EXPECT_EQ(smtp_.received().size(), 1u);
+}
+
+TEST_F(IntakeE2E, AnSmtpOutageDelaysRepliesAndNeverDoublesThem) {
+    write_config("[replies]\nretry_after_seconds = 1\n");
+    smtp_.set_failure(fixtures::SmtpServer::Stage::data, 451);
+    imap_.append(kCemrFolder, sample("decide_cemr_platforma_lowercase_re.eml"));
+    ASSERT_EQ(intake("once"), 0) << output_;
+    ASSERT_EQ(application_folders().size(), 1u);
+    EXPECT_EQ(read_json(application_folders()[0] / "application.json")["acknowledgement"]["status"],
+              "queued");
+    EXPECT_TRUE(smtp_.received().empty());
+
+    smtp_.clear_failure();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    ASSERT_EQ(intake("once"), 0) << output_;
+    ASSERT_EQ(smtp_.received().size(), 1u);
+    EXPECT_EQ(read_json(application_folders()[0] / "application.json")["acknowledgement"]["status"],
+              "sent");
+    ASSERT_EQ(intake("once"), 0) << output_;
+    EXPECT_EQ(smtp_.received().size(), 1u);
+}
+
+TEST_F(IntakeE2E, ParseTouchesNothing) {
+    const fs::path eml = fs::path(INTAKE_SOURCE_DIR) / "tests/data/eml/decide_cemr_projects_lead_fwd.eml";
+    ASSERT_EQ(intake("parse '" + eml.string() + "' --mailbox cemr"), 0) << output_;
+    const Json decision = Json::parse(output_);
+    EXPECT_EQ(decision["posting"], "project-lead");
+    EXPECT_EQ(decision["deadline"]["status"], "on_time");
+    EXPECT_FALSE(decision["acknowledgement"]["text"].get<std::string>().empty());
+    EXPECT_FALSE(fs::exists(hr()));
+    EXPECT_FALSE(fs::exists(work_.path() / "state"));
+}
+
+TEST_F(IntakeE2E, CheckLogsInToEveryServerAndNamesWhatIsWrong) {
+    EXPECT_EQ(intake("check"), 0) << output_;
+    fixtures::write_file(imap_.password_file(), "wrong\n");
+    EXPECT_EQ(intake("check"), 1) << output_;
+    EXPECT_NE(output_.find("password"), std::string::npos) << output_;
+    fixtures::write_file(config_file(), "[storage]\nroot = \"hr\"\nbogus = 1\n");
+    EXPECT_EQ(intake("check"), 2) << output_;
+    EXPECT_NE(output_.find("bogus"), std::string::npos) << output_;
+}
+
+}  // namespace
+}  // namespace intake::e2e

@@ -1,0 +1,324 @@
+// MailboxClient against a real Dovecot. Every check of the mailbox afterwards goes
+// through the fixture's own IMAP client (ImapProbe), not through MailboxClient.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "base/errors.h"
+#include "fixtures/dovecot.h"
+#include "imap/imap.h"
+
+namespace intake {
+namespace {
+
+using fixtures::DovecotOptions;
+using fixtures::DovecotServer;
+using imap::MailboxClient;
+using imap::Uid;
+
+imap::ServerSettings settings_for(const DovecotServer& server) {
+    imap::ServerSettings settings;
+    settings.url = server.url();
+    settings.user = server.user();
+    settings.password = Secret(server.password());
+    settings.tls_verify = false;  // plain IMAP to loopback
+    settings.timeout = std::chrono::seconds(5);
+    return settings;
+}
+
+/// A realistic application mail: CRLF line ends, 8-bit UTF-8, a line starting with
+/// a dot, trailing blank line, so byte-for-byte comparisons mean something.
+std::string sample_message(const std::string& subject) {
+    return "From: =?UTF-8?Q?Marie_Dupont?= <marie.dupont@example.org>\r\n"
+           "To: application@ccre-cemr.org\r\n"
+           "Subject: " + subject + "\r\n"
+           "Message-ID: <" + subject + "@example.org>\r\n"
+           "MIME-Version: 1.0\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\n"
+           "Content-Transfer-Encoding: 8bit\r\n"
+           "\r\n"
+           "Madame, Monsieur,\r\n"
+           ".Je vous prie de trouver ci-joint ma candidature — stage été 2025.\r\n"
+           "\r\n"
+           "Cordialement,\r\n"
+           "Marie\r\n"
+           "\r\n";
+}
+
+bool has_flag(const std::vector<std::string>& flags, const std::string& flag) {
+    return std::find(flags.begin(), flags.end(), flag) != flags.end();
+}
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+/// One Dovecot for the suite; each test works in a folder named after itself.
+class ImapTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() { server_ = std::make_unique<DovecotServer>(); }
+    static void TearDownTestSuite() { server_.reset(); }
+
+    void SetUp() override {
+        folder_ = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+        server_->create_folder(folder_);
+    }
+
+    static std::unique_ptr<DovecotServer> server_;
+    std::string folder_;
+};
+
+std::unique_ptr<DovecotServer> ImapTest::server_;
+
+TEST_F(ImapTest, SelectReportsUidValidityAndMessageCount) {
+    server_->append(folder_, sample_message("one"));
+    server_->append(folder_, sample_message("two"));
+    MailboxClient client(settings_for(*server_));
+    const imap::FolderStatus status = client.select(folder_);
+    EXPECT_EQ(status.uid_validity.value, server_->uid_validity(folder_));
+    EXPECT_NE(status.uid_validity.value, 0u);
+    EXPECT_EQ(status.exists, 2u);
+}
+
+TEST_F(ImapTest, ListUidsReturnsEveryUidAscending) {
+    MailboxClient client(settings_for(*server_));
+    EXPECT_TRUE(client.list_uids(folder_).empty());
+    std::vector<Uid> expected;
+    for (int i = 0; i < 3; ++i) {
+        expected.push_back(Uid{server_->append(folder_, sample_message("m" + std::to_string(i)))});
+    }
+    EXPECT_EQ(client.list_uids(folder_), expected);
+}
+
+TEST_F(ImapTest, FetchReturnsTheMessageByteForByte) {
+    const std::string raw = sample_message("bytes");
+    const std::uint32_t uid = server_->append(folder_, raw);
+    server_->append(folder_, sample_message("other"));
+    MailboxClient client(settings_for(*server_));
+    EXPECT_EQ(client.fetch(folder_, Uid{uid}), raw);
+}
+
+TEST_F(ImapTest, FetchDoesNotSetSeen) {
+    const std::uint32_t unseen = server_->append(folder_, sample_message("unseen"), "\\Flagged");
+    const std::uint32_t seen = server_->append(folder_, sample_message("seen"), "\\Seen");
+    MailboxClient client(settings_for(*server_));
+    client.fetch(folder_, Uid{unseen});
+    client.fetch(folder_, Uid{seen});
+    const std::vector<std::string> after_unseen = server_->flags(folder_, unseen);
+    EXPECT_FALSE(has_flag(after_unseen, "\\Seen"));
+    EXPECT_TRUE(has_flag(after_unseen, "\\Flagged"));  // other flags untouched
+    EXPECT_TRUE(has_flag(server_->flags(folder_, seen), "\\Seen"));
+}
+
+TEST_F(ImapTest, FetchOfMissingUidIsTransient) {
+    MailboxClient client(settings_for(*server_));
+    EXPECT_THROW(client.fetch(folder_, Uid{999}), TransientError);
+    // The client is still usable afterwards.
+    const std::uint32_t uid = server_->append(folder_, sample_message("after"));
+    EXPECT_EQ(client.fetch(folder_, Uid{uid}), sample_message("after"));
+}
+
+TEST_F(ImapTest, SelectOfMissingFolderIsTransientNotLoginError) {
+    // libcurl reports a refused SELECT with the same code as a refused login.
+    MailboxClient client(settings_for(*server_));
+    try {
+        client.select("No/Such/Folder");
+        FAIL() << "select of a missing folder succeeded";
+    } catch (const ConfigError& error) {
+        FAIL() << "reported as a login problem: " << error.what();
+    } catch (const TransientError& error) {
+        EXPECT_NE(std::string(error.what()).find("No/Such/Folder"), std::string::npos)
+            << error.what();
+    }
+    EXPECT_NO_THROW(client.select(folder_));
+}
+
+TEST_F(ImapTest, AppendStoresTheExactBytesAsUnseen) {
+    const std::string raw = sample_message("appended");
+    MailboxClient client(settings_for(*server_));
+    client.append(folder_, raw);
+    const std::vector<std::uint32_t> uids = server_->uids(folder_);
+    ASSERT_EQ(uids.size(), 1u);
+    EXPECT_EQ(server_->message(folder_, uids[0]), raw);
+    EXPECT_FALSE(has_flag(server_->flags(folder_, uids[0]), "\\Seen"));
+}
+
+TEST_F(ImapTest, EnsureFolderCreatesNestedFoldersTwice) {
+    MailboxClient client(settings_for(*server_));
+    const std::string processed = folder_ + "/Intake/Processed";
+    client.ensure_folder(processed);
+    client.ensure_folder(processed);  // already there: no error
+    client.ensure_folder(folder_ + "/Intake/Failed");
+    const std::vector<std::string> folders = server_->folders();
+    EXPECT_TRUE(contains(folders, folder_ + "/Intake")) << ::testing::PrintToString(folders);
+    EXPECT_TRUE(contains(folders, processed));
+    EXPECT_TRUE(contains(folders, folder_ + "/Intake/Failed"));
+    // And it is usable: a message can be appended to it.
+    server_->append(processed, sample_message("into-processed"));
+    EXPECT_EQ(client.list_uids(processed).size(), 1u);
+}
+
+TEST_F(ImapTest, EnsureFolderEncodesNonAsciiNames) {
+    MailboxClient client(settings_for(*server_));
+    client.ensure_folder(folder_ + "/Candidatures traitées");
+    EXPECT_TRUE(contains(server_->folders(), folder_ + "/Candidatures trait&AOk-es"));
+    client.append(folder_ + "/Candidatures traitées", sample_message("accent"));
+    EXPECT_EQ(server_->uids(folder_ + "/Candidatures trait&AOk-es").size(), 1u);
+}
+
+TEST_F(ImapTest, MoveTakesTheMessageOutOfTheSourceFolder) {
+    const std::string raw = sample_message("to-move");
+    const std::uint32_t uid = server_->append(folder_, raw);
+    const std::uint32_t stays = server_->append(folder_, sample_message("stays"));
+    MailboxClient client(settings_for(*server_));
+    const std::string target = folder_ + "/Intake/Processed";
+    client.ensure_folder(target);
+    client.move(folder_, Uid{uid}, target);
+    EXPECT_EQ(server_->uids(folder_), std::vector<std::uint32_t>{stays});
+    const std::vector<std::uint32_t> moved = server_->uids(target);
+    ASSERT_EQ(moved.size(), 1u);
+    EXPECT_EQ(server_->message(target, moved[0]), raw);
+}
+
+TEST_F(ImapTest, MoveToMissingFolderIsTransientAndKeepsTheMessage) {
+    const std::uint32_t uid = server_->append(folder_, sample_message("nowhere"));
+    MailboxClient client(settings_for(*server_));
+    EXPECT_THROW(client.move(folder_, Uid{uid}, folder_ + "/Missing"), TransientError);
+    EXPECT_EQ(server_->uids(folder_), std::vector<std::uint32_t>{uid});
+}
+
+TEST_F(ImapTest, OneLoginServesManyOperations) {
+    const std::uint32_t uid = server_->append(folder_, sample_message("reuse"));
+    const int before = server_->login_count();
+    const size_t log_size = server_->log().size();
+    {
+        MailboxClient client(settings_for(*server_));
+        client.verify_login();
+        client.select(folder_);
+        client.list_uids(folder_);
+        client.fetch(folder_, Uid{uid});
+        client.ensure_folder(folder_ + "/Done");
+        client.move(folder_, Uid{uid}, folder_ + "/Done");
+        client.append(folder_, sample_message("again"));
+        client.list_uids(folder_ + "/Done");
+    }
+    // The session summary is logged at LOGOUT, after its login line: once it is
+    // there, every login line of the client is too.
+    ASSERT_TRUE(server_->wait_for_log("Info: Disconnected: Logged out", log_size))
+        << server_->log();
+    EXPECT_EQ(server_->login_count() - before, 1) << server_->log();
+}
+
+TEST_F(ImapTest, VerifyLoginSucceedsWithGoodCredentials) {
+    MailboxClient client(settings_for(*server_));
+    EXPECT_NO_THROW(client.verify_login());
+}
+
+TEST_F(ImapTest, PlainImapNeedsStarttlsWhenCertificatesAreVerified) {
+    imap::ServerSettings settings = settings_for(*server_);
+    settings.tls_verify = true;  // plain text is then not allowed, even to loopback
+    MailboxClient client(std::move(settings));
+    EXPECT_THROW(client.verify_login(), ConfigError);
+}
+
+TEST_F(ImapTest, UrlOutsideThePolicyIsConfigError) {
+    for (const std::string& url : {server_->url() + "/INBOX", std::string("http://127.0.0.1"),
+                                  std::string("pop3://127.0.0.1")}) {
+        imap::ServerSettings settings = settings_for(*server_);
+        settings.url = url;
+        EXPECT_THROW(MailboxClient{std::move(settings)}, ConfigError) << url;
+    }
+}
+
+/// Failed logins make Dovecot delay later logins from the same address, so they
+/// get a server of their own.
+class ImapLoginTest : public ImapTest {
+protected:
+    static void SetUpTestSuite() { server_ = std::make_unique<DovecotServer>(); }
+};
+
+TEST_F(ImapLoginTest, WrongPasswordIsConfigErrorWithoutThePassword) {
+    imap::ServerSettings settings = settings_for(*server_);
+    settings.password = Secret("wrong-Pa55word");
+    MailboxClient client(std::move(settings));
+    try {
+        client.select("INBOX");
+        FAIL() << "login with a wrong password succeeded";
+    } catch (const ConfigError& error) {
+        const std::string text = describe(error);
+        EXPECT_NE(text.find(server_->user()), std::string::npos) << text;
+        EXPECT_NE(text.find(server_->url()), std::string::npos) << text;
+        EXPECT_NE(text.find("password_file"), std::string::npos) << text;
+        EXPECT_EQ(text.find("wrong-Pa55word"), std::string::npos) << text;
+    }
+}
+
+/// A server with "." as separator and neither MOVE advertised: the COPY fallback.
+class ImapWithoutMoveTest : public ImapTest {
+protected:
+    static void SetUpTestSuite() {
+        server_ = std::make_unique<DovecotServer>(DovecotOptions{'.', false, true});
+    }
+};
+
+TEST_F(ImapWithoutMoveTest, FoldersUseTheServersSeparator) {
+    ASSERT_EQ(server_->probe().separator(), '.');
+    MailboxClient client(settings_for(*server_));
+    client.ensure_folder(folder_ + "/Intake/Processed");
+    const std::vector<std::string> folders = server_->folders();
+    EXPECT_TRUE(contains(folders, folder_ + ".Intake.Processed"))
+        << ::testing::PrintToString(folders);
+    client.append(folder_ + "/Intake/Processed", sample_message("dot"));
+    EXPECT_EQ(server_->uids(folder_ + ".Intake.Processed").size(), 1u);
+}
+
+TEST_F(ImapWithoutMoveTest, MoveFallsBackToCopyAndUidExpunge) {
+    const std::string raw = sample_message("fallback");
+    const std::uint32_t uid = server_->append(folder_, raw);
+    // A message the user flagged \Deleted but did not expunge must survive our move.
+    const std::uint32_t deleted = server_->append(folder_, sample_message("user"), "\\Deleted");
+    const size_t log_size = server_->log().size();
+    {
+        MailboxClient client(settings_for(*server_));
+        client.ensure_folder(folder_ + "/Processed");
+        client.move(folder_, Uid{uid}, folder_ + "/Processed");
+    }
+    // Dovecot's session summary shows the fallback: one \Deleted flag, one expunge.
+    EXPECT_TRUE(server_->wait_for_log("deleted=1 expunged=1", log_size)) << server_->log();
+    EXPECT_EQ(server_->uids(folder_), std::vector<std::uint32_t>{deleted});
+    const std::vector<std::uint32_t> moved = server_->uids(folder_ + ".Processed");
+    ASSERT_EQ(moved.size(), 1u);
+    EXPECT_EQ(server_->message(folder_ + ".Processed", moved[0]), raw);
+    EXPECT_FALSE(has_flag(server_->flags(folder_ + ".Processed", moved[0]), "\\Deleted"));
+}
+
+/// Neither MOVE nor UIDPLUS: COPY, STORE \Deleted and a plain EXPUNGE.
+class ImapWithoutUidplusTest : public ImapTest {
+protected:
+    static void SetUpTestSuite() {
+        server_ = std::make_unique<DovecotServer>(DovecotOptions{'/', false, false});
+    }
+};
+
+TEST_F(ImapWithoutUidplusTest, MoveFallsBackToCopyAndExpunge) {
+    const std::string raw = sample_message("plain-expunge");
+    const std::uint32_t uid = server_->append(folder_, raw);
+    const std::uint32_t stays = server_->append(folder_, sample_message("stays"));
+    const size_t log_size = server_->log().size();
+    {
+        MailboxClient client(settings_for(*server_));
+        client.ensure_folder(folder_ + "/Processed");
+        client.move(folder_, Uid{uid}, folder_ + "/Processed");
+    }
+    EXPECT_TRUE(server_->wait_for_log("deleted=1 expunged=1", log_size)) << server_->log();
+    EXPECT_EQ(server_->uids(folder_), std::vector<std::uint32_t>{stays});
+    const std::vector<std::uint32_t> moved = server_->uids(folder_ + "/Processed");
+    ASSERT_EQ(moved.size(), 1u);
+    EXPECT_EQ(server_->message(folder_ + "/Processed", moved[0]), raw);
+}
+
+}  // namespace
+}  // namespace intake

@@ -1,0 +1,147 @@
+// The response parsers on text captured from Dovecot 2.3.19 through libcurl 7.88
+// (custom commands hand their untagged lines, CRLF-terminated, to the write callback).
+#include "imap/imap_response.h"
+
+#include <gtest/gtest.h>
+
+namespace intake::imap {
+namespace {
+
+// libcurl selects the mailbox itself, then our custom SELECT runs again.
+constexpr std::string_view dovecot_select =
+    "* OK [CLOSED] Previous mailbox closed.\r\n"
+    "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n"
+    "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags "
+    "permitted.\r\n"
+    "* 3 EXISTS\r\n"
+    "* 0 RECENT\r\n"
+    "* OK [UIDVALIDITY 1795433430] UIDs valid\r\n"
+    "* OK [UIDNEXT 4] Predicted next UID\r\n";
+
+TEST(ImapResponse, SelectGivesUidValidityAndExists) {
+    EXPECT_EQ(parse_uid_validity(dovecot_select), UidValidity{1795433430});
+    EXPECT_EQ(parse_exists(dovecot_select), 3u);
+}
+
+TEST(ImapResponse, SelectWithoutUidValidityGivesNothing) {
+    EXPECT_FALSE(parse_uid_validity("* 0 EXISTS\r\n* OK [UIDNEXT 1] Predicted next UID\r\n"));
+    EXPECT_FALSE(parse_exists("* OK [UIDVALIDITY 5] UIDs valid\r\n"));
+}
+
+TEST(ImapResponse, UidValidityOutOfRangeIsIgnored) {
+    EXPECT_FALSE(parse_uid_validity("* OK [UIDVALIDITY 4294967296] UIDs valid\r\n"));
+    EXPECT_FALSE(parse_uid_validity("* OK [UIDVALIDITY x12] UIDs valid\r\n"));
+    EXPECT_EQ(parse_uid_validity("* OK [UIDVALIDITY 4294967295] UIDs valid\r\n"),
+              UidValidity{4294967295u});
+}
+
+TEST(ImapResponse, SearchSortsAndDropsDuplicates) {
+    const auto uids = parse_search("* SEARCH 9 1 4 4\r\n");
+    ASSERT_EQ(uids.size(), 3u);
+    EXPECT_EQ(uids[0], Uid{1});
+    EXPECT_EQ(uids[1], Uid{4});
+    EXPECT_EQ(uids[2], Uid{9});
+}
+
+TEST(ImapResponse, EmptySearchAndUnsolicitedLines) {
+    EXPECT_TRUE(parse_search("* SEARCH\r\n").empty());
+    const auto uids = parse_search("* 2 EXISTS\r\n* SEARCH 7\r\n* 1 RECENT\r\n");
+    ASSERT_EQ(uids.size(), 1u);
+    EXPECT_EQ(uids[0], Uid{7});
+}
+
+TEST(ImapResponse, SearchIgnoresCondstoreModseq) {
+    const auto uids = parse_search("* SEARCH 2 5 (MODSEQ 917162500)\r\n");
+    ASSERT_EQ(uids.size(), 2u);
+    EXPECT_EQ(uids[1], Uid{5});
+}
+
+TEST(ImapResponse, CapabilitiesFromUntaggedLine) {
+    const auto caps = parse_capabilities(
+        "* CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY "
+        "UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH BINARY move LITERAL+\r\n");
+    EXPECT_NE(std::find(caps.begin(), caps.end(), "UIDPLUS"), caps.end());
+    EXPECT_NE(std::find(caps.begin(), caps.end(), "MOVE"), caps.end());  // upper-cased
+    EXPECT_NE(std::find(caps.begin(), caps.end(), "SORT=DISPLAY"), caps.end());
+    EXPECT_EQ(std::find(caps.begin(), caps.end(), "CAPABILITY"), caps.end());
+}
+
+TEST(ImapResponse, CapabilitiesFromResponseCode) {
+    const auto caps = parse_capabilities(
+        "A002 OK [CAPABILITY IMAP4rev1 SASL-IR UIDPLUS MOVE] Logged in\r\n");
+    EXPECT_EQ(caps, (std::vector<std::string>{"IMAP4REV1", "MOVE", "SASL-IR", "UIDPLUS"}));
+}
+
+TEST(ImapResponse, ListRootGivesSeparator) {
+    const auto slash = parse_list("* LIST (\\Noselect) \"/\" \"\"\r\n");
+    ASSERT_EQ(slash.size(), 1u);
+    EXPECT_EQ(slash[0].separator, '/');
+    EXPECT_EQ(slash[0].name, "");
+    const auto dot = parse_list("* LIST (\\Noselect) \".\" \"\"\r\n");
+    ASSERT_EQ(dot.size(), 1u);
+    EXPECT_EQ(dot[0].separator, '.');
+}
+
+TEST(ImapResponse, ListFlatNamespaceHasNoSeparator) {
+    const auto entries = parse_list("* LIST (\\Noselect) NIL \"\"\r\n");
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_FALSE(entries[0].separator);
+}
+
+TEST(ImapResponse, ListNamesQuotedAtomsAndEscapes) {
+    const auto entries = parse_list(
+        "* LIST (\\Noselect \\HasChildren) \"/\" Intake\r\n"
+        "* LIST (\\HasNoChildren) \"/\" \"Intake/Processed\"\r\n"
+        "* LIST (\\HasNoChildren) \"/\" INBOX\r\n"
+        "* LIST () \"/\" \"Say \\\"hi\\\" \\\\ there\"\r\n");
+    ASSERT_EQ(entries.size(), 4u);
+    EXPECT_EQ(entries[0].name, "Intake");
+    EXPECT_EQ(entries[0].attributes,
+              (std::vector<std::string>{"\\Noselect", "\\HasChildren"}));
+    EXPECT_EQ(entries[1].name, "Intake/Processed");
+    EXPECT_EQ(entries[2].name, "INBOX");
+    EXPECT_EQ(entries[3].name, "Say \"hi\" \\ there");
+    EXPECT_TRUE(entries[3].attributes.empty());
+}
+
+TEST(ImapResponse, ListSkipsMalformedLines) {
+    EXPECT_TRUE(parse_list("* LIST \"/\" \"x\"\r\n* LIST (\\X) \"//\" \"y\"\r\n").empty());
+}
+
+TEST(ImapResponse, FetchFlagsOfTheRightUid) {
+    constexpr std::string_view response =
+        "* 1 FETCH (UID 1 FLAGS (\\Seen \\Recent))\r\n"
+        "* 2 FETCH (FLAGS () UID 5)\r\n";
+    EXPECT_EQ(parse_fetch_flags(response, Uid{1}),
+              (std::vector<std::string>{"\\Seen", "\\Recent"}));
+    EXPECT_EQ(parse_fetch_flags(response, Uid{5}), std::vector<std::string>{});
+    EXPECT_FALSE(parse_fetch_flags(response, Uid{2}));  // "2" is a sequence number
+}
+
+TEST(ImapResponse, FetchFlagsWithModseqAndMissingMessage) {
+    EXPECT_EQ(parse_fetch_flags("* 3 FETCH (UID 9 MODSEQ (12) FLAGS (\\Flagged))\r\n", Uid{9}),
+              std::vector<std::string>{"\\Flagged"});
+    EXPECT_FALSE(parse_fetch_flags("", Uid{9}));
+    EXPECT_FALSE(parse_fetch_flags("* 3 FETCH (UID 9)\r\n", Uid{9}));
+}
+
+TEST(ImapResponse, AppendUidFromTaggedLine) {
+    EXPECT_EQ(parse_append_uid("A003 OK [APPENDUID 1795433430 17] Append completed (0.020 + "
+                               "0.000 + 0.019 secs)."),
+              Uid{17});
+    EXPECT_FALSE(parse_append_uid("A003 OK Append completed."));
+    EXPECT_FALSE(parse_append_uid("A003 OK [APPENDUID 1795433430] Append completed."));
+}
+
+TEST(ImapResponse, ResponseCodes) {
+    constexpr std::string_view exists = "A005 NO [ALREADYEXISTS] Mailbox already exists (0.001 "
+                                        "+ 0.000 secs).";
+    EXPECT_TRUE(has_response_code(exists, "ALREADYEXISTS"));
+    EXPECT_TRUE(has_response_code(exists, "alreadyexists"));
+    EXPECT_FALSE(has_response_code(exists, "ALREADY"));
+    EXPECT_FALSE(has_response_code("A005 NO [CANNOT] Invalid mailbox name", "ALREADYEXISTS"));
+    EXPECT_FALSE(has_response_code("A005 NO Mailbox already exists", "ALREADYEXISTS"));
+}
+
+}  // namespace
+}  // namespace intake::imap

@@ -1,0 +1,114 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "state/state.h"
+
+namespace intake::state {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StateTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::string tmpl = (fs::temp_directory_path() / "intake-state-XXXXXX").string();
+        dir_ = mkdtemp(tmpl.data());
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    static Filing filing(std::uint32_t uid, const std::string& id, const std::string& email) {
+        Filing f;
+        f.message = {"cemr", 7, uid};
+        f.organisation = "cemr";
+        f.message_key = "<" + id + "@example.org>";
+        f.content_key = "content-" + id;
+        record::Application app;
+        app.id = id;
+        app.organisation = "cemr";
+        app.posting = "policy-internship";
+        app.received_at = "2025-03-02T10:15:00Z";
+        app.applicant = {"Marie", email};
+        app.acknowledgement = {"queued", email, "en", std::nullopt, "", ""};
+        f.application = app;
+        f.reply = QueuedReply{"cemr-smtp", "application@ccre-cemr.org", email, "mail bytes\r\n"};
+        return f;
+    }
+
+    fs::path dir_;
+};
+
+TEST_F(StateTest, CommitRecordsMessageApplicationAndReplyTogether) {
+    StateDb db(dir_);
+    EXPECT_EQ(db.schema_version(), 1);
+    const auto now = Clock::now();
+    db.commit_filing(filing(42, "app-1", "marie@example.org"), now);
+
+    const auto handled = db.find_handled({"cemr", 7, 42});
+    ASSERT_TRUE(handled);
+    EXPECT_EQ(handled->outcome, Outcome::filed);
+    EXPECT_EQ(handled->application_id, "app-1");
+    EXPECT_FALSE(db.find_handled({"cemr", 8, 42}));  // another UIDVALIDITY is another message
+    EXPECT_EQ(db.find_by_message_key("cemr", "<app-1@example.org>"), "app-1");
+    EXPECT_FALSE(db.find_by_message_key("atlantic-cities", "<app-1@example.org>"));
+    EXPECT_EQ(db.find_by_content_key("cemr", "content-app-1"), "app-1");
+    EXPECT_TRUE(db.acknowledged_since("cemr", "marie@example.org", "policy-internship",
+                                      now - std::chrono::hours(1)));
+    EXPECT_FALSE(db.acknowledged_since("cemr", "marie@example.org", "project-lead",
+                                       now - std::chrono::hours(1)));
+
+    const auto due = db.due_replies(now, 10);
+    ASSERT_EQ(due.size(), 1u);
+    EXPECT_EQ(due[0].reply.data, "mail bytes\r\n");
+    EXPECT_EQ(due[0].reply.rcpt, "marie@example.org");
+    const auto apps = db.applications("cemr", "policy-internship");
+    ASSERT_EQ(apps.size(), 1u);
+    EXPECT_EQ(apps[0].applicant.email, "marie@example.org");
+}
+
+TEST_F(StateTest, OutboxRetriesThenSendsOnce) {
+    StateDb db(dir_);
+    const auto now = Clock::now();
+    db.commit_filing(filing(1, "app-1", "a@example.org"), now);
+    const auto item = db.due_replies(now, 10).at(0);
+    db.mark_retry(item.id, now + std::chrono::minutes(2), "451 try later");
+    EXPECT_TRUE(db.due_replies(now, 10).empty());
+    const auto later = db.due_replies(now + std::chrono::minutes(3), 10);
+    ASSERT_EQ(later.size(), 1u);
+    EXPECT_EQ(later[0].attempts, 1);
+    db.mark_sent(item.id, now);
+    EXPECT_TRUE(db.due_replies(now + std::chrono::hours(5), 10).empty());
+    db.set_ack_status("app-1", "sent", std::nullopt);
+    EXPECT_EQ(db.application("app-1")->acknowledgement.status, "sent");
+    const Counts c = db.counts();
+    EXPECT_EQ(c.outbox_sent, 1);
+    EXPECT_EQ(c.outbox_queued, 0);
+}
+
+TEST_F(StateTest, SurvivesReopeningAndKeepsTheSchema) {
+    {
+        StateDb db(dir_);
+        db.commit_filing(filing(5, "app-5", "b@example.org"), Clock::now());
+    }
+    StateDb again(dir_);
+    EXPECT_EQ(again.schema_version(), 1);
+    EXPECT_TRUE(again.find_handled({"cemr", 7, 5}));
+}
+
+TEST_F(StateTest, FailedMessagesAreHandledWithoutApplication) {
+    StateDb db(dir_);
+    Filing f;
+    f.message = {"cemr", 7, 9};
+    f.organisation = "cemr";
+    f.outcome = Outcome::failed;
+    f.failed_id = "2025-01-01_abc";
+    db.commit_filing(f, Clock::now());
+    const auto handled = db.find_handled({"cemr", 7, 9});
+    ASSERT_TRUE(handled);
+    EXPECT_EQ(handled->outcome, Outcome::failed);
+    EXPECT_EQ(db.counts().failed, 1);
+    EXPECT_TRUE(db.due_replies(Clock::now(), 10).empty());
+}
+
+}  // namespace
+}  // namespace intake::state

@@ -1,0 +1,145 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "store/store.h"
+
+namespace intake::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+class TempDir {
+public:
+    TempDir() {
+        std::string tmpl = (fs::temp_directory_path() / "intake-store-XXXXXX").string();
+        path_ = mkdtemp(tmpl.data());
+    }
+    ~TempDir() { fs::remove_all(path_); }
+    const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
+TEST(SafeName, TraversalAndSeparatorsBecomePlainNames) {
+    EXPECT_EQ(safe_name("../../../../root/.ssh/authorized_keys"), "_.._.._.._root_.ssh_authorized_keys");
+    EXPECT_EQ(safe_name("..\\..\\Users\\Public\\mise_à_jour.bat"), "_.._Users_Public_mise_à_jour.bat");
+    EXPECT_EQ(safe_name(".."), "attachment");
+    EXPECT_EQ(safe_name("."), "attachment");
+    EXPECT_EQ(safe_name(""), "attachment");
+    EXPECT_EQ(safe_name(".bashrc"), "bashrc");
+}
+
+TEST(SafeName, ControlCharactersAndWindowsReservedNamesAreRemoved) {
+    EXPECT_EQ(safe_name("cv\r\n\t.pdf"), "cv.pdf");
+    EXPECT_EQ(safe_name("CON.txt"), "_CON.txt");
+    EXPECT_EQ(safe_name("a:b*c?.pdf"), "a_b_c_.pdf");
+    EXPECT_EQ(safe_name("report. "), "report");
+}
+
+TEST(SafeName, KeepsUnicodeInNfcAndCutsLongNamesKeepingTheExtension) {
+    // "E" + combining acute (NFD) becomes the single NFC character.
+    EXPECT_EQ(safe_name("E\xCC\x81lo\xC3\xAFse.pdf"), "\xC3\x89lo\xC3\xAFse.pdf");
+    const std::string long_name = std::string(300, 'x') + "é.docx";
+    const std::string cut = safe_name(long_name);
+    EXPECT_LE(cut.size(), 255u);
+    EXPECT_TRUE(cut.ends_with(".docx"));
+    // Never cut inside a UTF-8 sequence.
+    const std::string accents = safe_name(std::string(200, 'a') + std::string(60, 'x') + "ééééééééééééé");
+    EXPECT_LE(accents.size(), 255u);
+}
+
+TEST(Names, ApplicationIdIsDateSlugAndShortId) {
+    using namespace std::chrono;
+    const sys_seconds t = sys_days{2025y / March / 2} + 10h + 15min;
+    EXPECT_EQ(application_id(t, "Marie Dupont", "7f3a9c"), "2025-03-02_marie-dupont_7f3a9c");
+    EXPECT_EQ(application_id(t, "Éloïse Ménard", "abc123"), "2025-03-02_eloise-menard_abc123");
+    EXPECT_EQ(application_id(t, "../..", "abc123"), "2025-03-02_applicant_abc123");
+}
+
+TEST(Names, DocumentsAreNamedForHrWithoutClashes) {
+    const std::vector<DocumentToName> docs = {
+        {"cv", "attachment", "MD_2025.pdf", "application/pdf"},
+        {"cover_letter", "body", "", "text/plain"},
+        {"cv", "attachment", "cv-fr.DOCX", "application/octet-stream"},
+        {"other", "attachment", "message.eml", "message/rfc822"},
+        {"other", "attachment", "", "image/png"},
+    };
+    const auto names = document_file_names(docs, "Marie Dupont");
+    ASSERT_EQ(names.size(), 5u);
+    EXPECT_EQ(names[0], "CV - Marie Dupont.pdf");
+    EXPECT_EQ(names[1], "Cover letter - Marie Dupont.txt");
+    EXPECT_EQ(names[2], "CV - Marie Dupont.docx");
+    EXPECT_EQ(names[3], "message (2).eml");  // the raw mail keeps message.eml
+    EXPECT_EQ(names[4], "attachment.png");
+}
+
+TEST(IndexCsv, Rfc4180WithBomAndNoFormulaInjection) {
+    record::Application app;
+    app.id = "2025-03-02_marie-dupont_7f3a9c";
+    app.received_at = "2025-03-02T10:15:00Z";
+    app.applicant = {"Dupont, \"Marie\"", "marie@example.org"};
+    app.subject = "=HYPERLINK(\"http://evil\")";
+    app.documents = {{"cv", "CV - Marie.pdf", "a.pdf", "attachment", "application/pdf", 1, "x", {}}};
+    app.deadline.status = "none";
+    app.routing.by = "subject";
+    app.acknowledgement.status = "queued";
+    const std::string csv = index_csv({app}, ';');
+    ASSERT_TRUE(csv.starts_with("\xEF\xBB\xBF" "id;received_at;applicant_name;"));
+    EXPECT_NE(csv.find("\"Dupont, \"\"Marie\"\"\""), std::string::npos);
+    EXPECT_NE(csv.find("\"'=HYPERLINK(\"\"http://evil\"\")\""), std::string::npos);
+    EXPECT_NE(csv.find(";CV - Marie.pdf;"), std::string::npos);
+    EXPECT_TRUE(csv.ends_with("\r\n"));
+}
+
+TEST(Filing, WritesTheFolderWholeWithModesAndReplacesALeftover) {
+    TempDir tmp;
+    config::Storage storage{tmp.path(), tmp.path() / "state", "", ','};
+    record::Application app;
+    app.id = "2025-03-02_marie-dupont_7f3a9c";
+    app.organisation = "cemr";
+    app.posting = "policy-internship";
+    app.acknowledgement.status = "queued";
+    const fs::path folder = application_folder(storage, app);
+    // A folder left by an attempt that crashed before its commit.
+    fs::create_directories(folder);
+    std::ofstream(folder / "stale.txt") << "old";
+
+    file_application(storage, app, {{"CV - Marie Dupont.pdf", "%PDF-1.4 cv"}}, "raw\r\nmail\r\n");
+    EXPECT_FALSE(fs::exists(folder / "stale.txt"));
+    EXPECT_EQ(read(folder / "CV - Marie Dupont.pdf"), "%PDF-1.4 cv");
+    EXPECT_EQ(read(folder / "message.eml"), "raw\r\nmail\r\n");
+    EXPECT_NE(read(folder / "application.json").find("\"posting\": \"policy-internship\""),
+              std::string::npos);
+    struct stat st {};
+    ASSERT_EQ(stat((folder / "message.eml").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0640u);
+    ASSERT_EQ(stat(folder.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0750u);
+    for (const auto& entry : fs::directory_iterator(folder.parent_path())) {
+        EXPECT_FALSE(entry.path().filename().string().starts_with(".staging"));
+    }
+}
+
+TEST(Filing, FailedMessagesKeepTheRawMailAndTheReason) {
+    TempDir tmp;
+    config::Storage storage{tmp.path(), tmp.path() / "state", "", ','};
+    const fs::path dir = file_failed(storage, "cemr", "2025-03-02_abcdef123456", "broken", "too big");
+    EXPECT_EQ(dir, tmp.path() / "cemr" / "_failed" / "2025-03-02_abcdef123456");
+    EXPECT_EQ(read(dir / "message.eml"), "broken");
+    EXPECT_EQ(read(dir / "reason.txt"), "too big\n");
+}
+
+}  // namespace
+}  // namespace intake::store
