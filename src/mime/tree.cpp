@@ -117,9 +117,12 @@ std::string_view part_between(std::string_view body, std::size_t begin, std::siz
 }  // namespace
 
 const RawField* Entity::field(std::string_view name) const {
-    const std::string wanted = text::ascii_lower(name);
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
     for (const RawField& f : fields) {
-        if (f.name.size() == wanted.size() && text::ascii_lower(f.name) == wanted) return &f;
+        if (f.name.size() != name.size()) continue;
+        std::size_t i = 0;
+        while (i < name.size() && lower(f.name[i]) == lower(name[i])) ++i;
+        if (i == name.size()) return &f;
     }
     return nullptr;
 }
@@ -168,7 +171,8 @@ Entity TreeBuilder::parse_entity(std::string_view bytes, std::size_t depth, bool
     if (entity.type.major().empty() || entity.type.minor().empty()) {
         if (type) note("unreadable Content-Type \"" + text::valid_utf8(type->value) + "\"");
         // RFC 2045 §5.2 default; in a multipart/digest it is message/rfc822 (RFC 2046 §5.1.5).
-        entity.type = parse_media_field(in_digest ? "message/rfc822" : "text/plain; charset=us-ascii");
+        entity.type = in_digest ? MediaField{"message/rfc822", {}}
+                                : MediaField{"text/plain", {{"charset", "us-ascii"}}};
     }
     if (const RawField* disp = entity.field("Content-Disposition")) {
         entity.disposition = parse_media_field(disp->value);

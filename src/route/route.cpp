@@ -63,6 +63,16 @@ std::optional<int> distance_at(const std::vector<Word>& words, std::size_t start
     return total;
 }
 
+/// A phrase that names an option by its code ("D.2", "option D.2") is the
+/// applicant's explicit choice, while a descriptive phrase of the same length can
+/// mean two options in one language ("formación profesional" is D.1 and D.2).
+bool names_a_code(const Phrase& phrase) {
+    return std::any_of(phrase.words.begin(), phrase.words.end(), [](const Word& w) {
+        return !w.text.empty() &&
+               std::all_of(w.text.begin(), w.text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    });
+}
+
 bool better(const Match& a, const Match& b) {
     const bool a_specific = !a.phrase->posting->catch_all;
     const bool b_specific = !b.phrase->posting->catch_all;
@@ -70,6 +80,7 @@ bool better(const Match& a, const Match& b) {
     if (a.phrase->words.size() != b.phrase->words.size()) {
         return a.phrase->words.size() > b.phrase->words.size();
     }
+    if (names_a_code(*a.phrase) != names_a_code(*b.phrase)) return names_a_code(*a.phrase);
     if (a.distance != b.distance) return a.distance < b.distance;
     return a.phrase->order < b.phrase->order;
 }

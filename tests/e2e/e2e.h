@@ -23,7 +23,7 @@ protected:
     IntakeE2E();
 
     /// Writes the config; `extra` is appended to it (e.g. a [limits] table).
-    void write_config(const std::string& extra = "");
+    void write_config(const std::string& extra = "", int poll_interval_seconds = 60);
     /// Runs `intake <args> --config <config>`; returns the exit status, output in output_.
     int intake(const std::string& command);
     /// A file of tests/data/eml.

@@ -14,7 +14,7 @@ IntakeE2E::IntakeE2E() {
     write_config();
 }
 
-void IntakeE2E::write_config(const std::string& extra) {
+void IntakeE2E::write_config(const std::string& extra, int poll_interval_seconds) {
     const std::string conf = std::string(INTAKE_SOURCE_DIR) + "/config";
     std::string text = "[storage]\nroot = \"hr\"\nstate_dir = \"state\"\n\n";
     text += "[[smtp]]\nname = \"test-smtp\"\nurl = \"" + smtp_.url() + "\"\ntls_verify = false\n\n";
@@ -38,7 +38,8 @@ void IntakeE2E::write_config(const std::string& extra) {
                 imap_.url() + "\"\nuser = \"" + imap_.user() + "\"\npassword_file = \"" +
                 imap_.password_file().string() + "\"\nfolder = \"" + o.folder +
                 "\"\nprocessed_folder = \"Intake/Processed/" + id +
-                "\"\nfailed_folder = \"Intake/Failed/" + id + "\"\ntls_verify = false\n\n";
+                "\"\nfailed_folder = \"Intake/Failed/" + id + "\"\ntls_verify = false\n" +
+                "poll_interval_seconds = " + std::to_string(poll_interval_seconds) + "\n\n";
     }
     fixtures::write_file(config_file(), text + extra);
 }

@@ -61,7 +61,7 @@ TEST(TextToUtf8, InvalidUtf8LabelledUtf8IsRepaired) {
 }
 
 TEST(TextNfc, ComposesDecomposedText) {
-    EXPECT_EQ(nfc("E\xCC\x81lo\xCC\x88" "ise"), "Éloïse");  // E + U+0301, o + U+0308
+    EXPECT_EQ(nfc("E\xCC\x81loi\xCC\x88" "se"), "Éloïse");  // E + U+0301, i + U+0308
     EXPECT_EQ(nfc("déjà"), "déjà");
 }
 
@@ -69,7 +69,7 @@ TEST(TextFold, LowersAndRemovesAccents) {
     EXPECT_EQ(fold("Égalité"), "egalite");
     EXPECT_EQ(fold("Candidatura espontânea – Técnica de COMUNICAÇÃO"),
               "candidatura espontanea – tecnica de comunicacao");
-    EXPECT_EQ(fold("E\xCC\x81lo\xCC\x88" "ise"), "eloise");
+    EXPECT_EQ(fold("E\xCC\x81loi\xCC\x88" "se"), "eloise");
     EXPECT_EQ(fold("Łódź Straße Søren Œuvre"), "lodz strasse soren oeuvre");
     EXPECT_EQ(fold("ZDENĚK NOVÁK"), "zdenek novak");
 }

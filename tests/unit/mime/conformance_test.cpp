@@ -38,6 +38,9 @@ struct Case {
     std::string body_phrase;
 };
 
+// Readable test names in ctest output instead of a byte dump.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.file; }
+
 const std::string kDocx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 const std::vector<Case>& cases() {
@@ -174,8 +177,8 @@ TEST_P(MimeConformance, ParsesAsHrReadsIt) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SharedMail, MimeConformance, ::testing::ValuesIn(cases()),
-                         [](const ::testing::TestParamInfo<Case>& info) {
-                             return "m" + info.param.file.substr(0, 2);
+                         [](const ::testing::TestParamInfo<Case>& param_info) {
+                             return "m" + param_info.param.file.substr(0, 2);
                          });
 
 // Facts particular to single messages.

@@ -117,6 +117,11 @@ INSTANTIATE_TEST_SUITE_P(
         SubjectCase{"atlantic-cities", "Formación profesional dual",
                     "futures-d2-professional-training"},
         SubjectCase{"atlantic-cities", "Formación profesional", "futures-d1-vocational-training"},
+        // The option's code settles a phrase that two options share in Spanish.
+        SubjectCase{"atlantic-cities", "Formación profesional (D.2)",
+                    "futures-d2-professional-training"},
+        SubjectCase{"atlantic-cities", "Formación profesional – D.1",
+                    "futures-d1-vocational-training"},
         SubjectCase{"atlantic-cities", "Vocational training (D.1)",
                     "futures-d1-vocational-training"},
         SubjectCase{"atlantic-cities", "Professional training – D.2",
