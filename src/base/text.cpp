@@ -7,11 +7,11 @@
 // state.
 #include "base/text.h"
 
-#include <unicode/normalizer2.h>
-#include <unicode/ucnv.h>
-#include <unicode/uchar.h>
-#include <unicode/unistr.h>
 #include <unicode/locid.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/ucnv.h>
+#include <unicode/unistr.h>
 
 #include <cstdint>
 #include <memory>
@@ -120,9 +120,9 @@ void fold_special_letters(icu::UnicodeString& u) {
         char16_t from;
         const char16_t* to;
     } kMap[] = {
-        {u'ł', u"l"}, {u'Ł', u"l"}, {u'ø', u"o"},  {u'Ø', u"o"},  {u'đ', u"d"},
-        {u'Đ', u"d"}, {u'ß', u"ss"}, {u'æ', u"ae"}, {u'Æ', u"ae"}, {u'œ', u"oe"},
-        {u'Œ', u"oe"}, {u'ı', u"i"}, {u'ħ', u"h"},  {u'Ħ', u"h"},
+        {u'ł', u"l"},  {u'Ł', u"l"},  {u'ø', u"o"},  {u'Ø', u"o"},  {u'đ', u"d"},
+        {u'Đ', u"d"},  {u'ß', u"ss"}, {u'æ', u"ae"}, {u'Æ', u"ae"}, {u'œ', u"oe"},
+        {u'Œ', u"oe"}, {u'ı', u"i"},  {u'ħ', u"h"},  {u'Ħ', u"h"},
     };
     for (const auto& m : kMap) {
         u.findAndReplace(icu::UnicodeString(m.from), icu::UnicodeString(m.to));
@@ -181,7 +181,8 @@ std::string fold(std::string_view utf8) {
     UErrorCode status = U_ZERO_ERROR;
     const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
     if (U_FAILURE(status)) return ascii_lower(utf8);
-    icu::UnicodeString decomposed = nfd->normalize(icu::UnicodeString::fromUTF8(valid_utf8(utf8)), status);
+    icu::UnicodeString decomposed =
+        nfd->normalize(icu::UnicodeString::fromUTF8(valid_utf8(utf8)), status);
     if (U_FAILURE(status)) return ascii_lower(utf8);
     // Dropping non-spacing marks after NFD removes accents, cedillas, ogoneks...
     icu::UnicodeString stripped;

@@ -95,8 +95,15 @@ public:
         : limits_(limits), problems_(problems) {}
 
     BodyText body_of(const Entity& e) const {
-        if (e.is_multipart()) return e.type.minor() == "alternative" ? alternative(e) : joined(e);
-        if (e.is_embedded_message() || !is_body_candidate(e)) return {};
+        if (e.is_multipart() && !e.children.empty()) {
+            return e.type.minor() == "alternative" ? alternative(e) : joined(e);
+        }
+        if (e.is_embedded_message()) return {};
+        if (e.is_multipart()) {
+            // A multipart without boundary or parts: its body is all there is to read.
+            return {normalize_newlines(text::to_utf8(decode(e), e.type.param("charset"))), Kind::plain};
+        }
+        if (!is_body_candidate(e)) return {};
         const std::string bytes = decode(e);
         const bool html = e.type.minor() == "html";
         std::string charset = e.type.param("charset");
@@ -130,12 +137,11 @@ public:
         a.media_type = e.type.value;
         a.content = decode(e);
         if (a.content.size() > limits_.max_attachment_bytes) {
-            throw PermanentError("attachment \"" + a.file_name + "\" is " +
-                                     std::to_string(a.content.size()) +
-                                     " bytes decoded, over the limit of " +
-                                     std::to_string(limits_.max_attachment_bytes) +
-                                     " (limits.max_attachment_bytes)",
-                                 "raise limits.max_attachment_bytes if such files are expected");
+            throw PermanentError(
+                "attachment \"" + a.file_name + "\" is " + std::to_string(a.content.size()) +
+                    " bytes decoded, over the limit of " +
+                    std::to_string(limits_.max_attachment_bytes) + " (limits.max_attachment_bytes)",
+                "raise limits.max_attachment_bytes if such files are expected");
         }
         a.inline_disposition = !marked;
         // Only images are "the HTML body's pictures"; a PDF someone put in a

@@ -22,34 +22,29 @@ struct NamedEntity {
 
 // The entities mail clients actually emit: markup, typography, Western European letters.
 constexpr NamedEntity kEntities[] = {
-    {"amp", '&'},       {"lt", '<'},         {"gt", '>'},         {"quot", '"'},
-    {"apos", '\''},     {"nbsp", ' '},       {"ensp", ' '},       {"emsp", ' '},
-    {"thinsp", ' '},    {"shy", 0xAD},       {"zwnj", 0x200C},    {"zwj", 0x200D},
-    {"ndash", 0x2013},  {"mdash", 0x2014},   {"hellip", 0x2026},  {"lsquo", 0x2018},
-    {"rsquo", 0x2019},  {"sbquo", 0x201A},   {"ldquo", 0x201C},   {"rdquo", 0x201D},
-    {"bdquo", 0x201E},  {"laquo", 0xAB},     {"raquo", 0xBB},     {"bull", 0x2022},
-    {"middot", 0xB7},   {"euro", 0x20AC},    {"pound", 0xA3},     {"cent", 0xA2},
-    {"yen", 0xA5},      {"copy", 0xA9},      {"reg", 0xAE},       {"trade", 0x2122},
-    {"deg", 0xB0},      {"sect", 0xA7},      {"para", 0xB6},      {"times", 0xD7},
-    {"divide", 0xF7},   {"plusmn", 0xB1},    {"iexcl", 0xA1},     {"iquest", 0xBF},
-    {"ordf", 0xAA},     {"ordm", 0xBA},      {"szlig", 0xDF},     {"agrave", 0xE0},
-    {"aacute", 0xE1},   {"acirc", 0xE2},     {"atilde", 0xE3},    {"auml", 0xE4},
-    {"aring", 0xE5},    {"aelig", 0xE6},     {"ccedil", 0xE7},    {"egrave", 0xE8},
-    {"eacute", 0xE9},   {"ecirc", 0xEA},     {"euml", 0xEB},      {"igrave", 0xEC},
-    {"iacute", 0xED},   {"icirc", 0xEE},     {"iuml", 0xEF},      {"eth", 0xF0},
-    {"ntilde", 0xF1},   {"ograve", 0xF2},    {"oacute", 0xF3},    {"ocirc", 0xF4},
-    {"otilde", 0xF5},   {"ouml", 0xF6},      {"oslash", 0xF8},    {"ugrave", 0xF9},
-    {"uacute", 0xFA},   {"ucirc", 0xFB},     {"uuml", 0xFC},      {"yacute", 0xFD},
-    {"thorn", 0xFE},    {"yuml", 0xFF},      {"Agrave", 0xC0},    {"Aacute", 0xC1},
-    {"Acirc", 0xC2},    {"Atilde", 0xC3},    {"Auml", 0xC4},      {"Aring", 0xC5},
-    {"AElig", 0xC6},    {"Ccedil", 0xC7},    {"Egrave", 0xC8},    {"Eacute", 0xC9},
-    {"Ecirc", 0xCA},    {"Euml", 0xCB},      {"Igrave", 0xCC},    {"Iacute", 0xCD},
-    {"Icirc", 0xCE},    {"Iuml", 0xCF},      {"ETH", 0xD0},       {"Ntilde", 0xD1},
-    {"Ograve", 0xD2},   {"Oacute", 0xD3},    {"Ocirc", 0xD4},     {"Otilde", 0xD5},
-    {"Ouml", 0xD6},     {"Oslash", 0xD8},    {"Ugrave", 0xD9},    {"Uacute", 0xDA},
-    {"Ucirc", 0xDB},    {"Uuml", 0xDC},      {"Yacute", 0xDD},    {"THORN", 0xDE},
-    {"oelig", 0x153},   {"OElig", 0x152},    {"scaron", 0x161},   {"Scaron", 0x160},
-    {"Yuml", 0x178},    {"rarr", 0x2192},    {"larr", 0x2190},
+    {"amp", '&'},      {"lt", '<'},       {"gt", '>'},       {"quot", '"'},     {"apos", '\''},
+    {"nbsp", ' '},     {"ensp", ' '},     {"emsp", ' '},     {"thinsp", ' '},   {"shy", 0xAD},
+    {"zwnj", 0x200C},  {"zwj", 0x200D},   {"ndash", 0x2013}, {"mdash", 0x2014}, {"hellip", 0x2026},
+    {"lsquo", 0x2018}, {"rsquo", 0x2019}, {"sbquo", 0x201A}, {"ldquo", 0x201C}, {"rdquo", 0x201D},
+    {"bdquo", 0x201E}, {"laquo", 0xAB},   {"raquo", 0xBB},   {"bull", 0x2022},  {"middot", 0xB7},
+    {"euro", 0x20AC},  {"pound", 0xA3},   {"cent", 0xA2},    {"yen", 0xA5},     {"copy", 0xA9},
+    {"reg", 0xAE},     {"trade", 0x2122}, {"deg", 0xB0},     {"sect", 0xA7},    {"para", 0xB6},
+    {"times", 0xD7},   {"divide", 0xF7},  {"plusmn", 0xB1},  {"iexcl", 0xA1},   {"iquest", 0xBF},
+    {"ordf", 0xAA},    {"ordm", 0xBA},    {"szlig", 0xDF},   {"agrave", 0xE0},  {"aacute", 0xE1},
+    {"acirc", 0xE2},   {"atilde", 0xE3},  {"auml", 0xE4},    {"aring", 0xE5},   {"aelig", 0xE6},
+    {"ccedil", 0xE7},  {"egrave", 0xE8},  {"eacute", 0xE9},  {"ecirc", 0xEA},   {"euml", 0xEB},
+    {"igrave", 0xEC},  {"iacute", 0xED},  {"icirc", 0xEE},   {"iuml", 0xEF},    {"eth", 0xF0},
+    {"ntilde", 0xF1},  {"ograve", 0xF2},  {"oacute", 0xF3},  {"ocirc", 0xF4},   {"otilde", 0xF5},
+    {"ouml", 0xF6},    {"oslash", 0xF8},  {"ugrave", 0xF9},  {"uacute", 0xFA},  {"ucirc", 0xFB},
+    {"uuml", 0xFC},    {"yacute", 0xFD},  {"thorn", 0xFE},   {"yuml", 0xFF},    {"Agrave", 0xC0},
+    {"Aacute", 0xC1},  {"Acirc", 0xC2},   {"Atilde", 0xC3},  {"Auml", 0xC4},    {"Aring", 0xC5},
+    {"AElig", 0xC6},   {"Ccedil", 0xC7},  {"Egrave", 0xC8},  {"Eacute", 0xC9},  {"Ecirc", 0xCA},
+    {"Euml", 0xCB},    {"Igrave", 0xCC},  {"Iacute", 0xCD},  {"Icirc", 0xCE},   {"Iuml", 0xCF},
+    {"ETH", 0xD0},     {"Ntilde", 0xD1},  {"Ograve", 0xD2},  {"Oacute", 0xD3},  {"Ocirc", 0xD4},
+    {"Otilde", 0xD5},  {"Ouml", 0xD6},    {"Oslash", 0xD8},  {"Ugrave", 0xD9},  {"Uacute", 0xDA},
+    {"Ucirc", 0xDB},   {"Uuml", 0xDC},    {"Yacute", 0xDD},  {"THORN", 0xDE},   {"oelig", 0x153},
+    {"OElig", 0x152},  {"scaron", 0x161}, {"Scaron", 0x160}, {"Yuml", 0x178},   {"rarr", 0x2192},
+    {"larr", 0x2190},
 };
 
 // HTML5 reads &#128;..&#159; as the Windows-1252 characters authors meant.
@@ -132,11 +127,12 @@ std::size_t find_ci(std::string_view s, std::string_view needle, std::size_t fro
 enum class Break { none, line, block, paragraph };
 
 Break break_for(std::string_view tag) {
-    static constexpr std::string_view kParagraph[] = {"p", "h1", "h2", "h3", "h4", "h5", "h6",
-                                                      "blockquote", "table", "ul", "ol", "pre"};
+    static constexpr std::string_view kParagraph[] = {
+        "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "ul", "ol", "pre"};
     static constexpr std::string_view kBlock[] = {
-        "div", "li", "tr", "dd", "dt", "dl", "hr", "section", "article", "header",
-        "footer", "address", "center", "form", "fieldset", "caption", "tbody", "thead"};
+        "div",    "li",      "tr",       "dd",      "dt",     "dl",
+        "hr",     "section", "article",  "header",  "footer", "address",
+        "center", "form",    "fieldset", "caption", "tbody",  "thead"};
     for (const auto t : kParagraph) {
         if (tag == t) return Break::paragraph;
     }

@@ -63,7 +63,8 @@ void fill_headers(const Entity& root, ParsedMessage& m) {
 void drop_duplicates(std::vector<std::string>& problems) {
     std::vector<std::string> unique;
     for (std::string& p : problems) {
-        if (std::find(unique.begin(), unique.end(), p) == unique.end()) unique.push_back(std::move(p));
+        if (std::find(unique.begin(), unique.end(), p) == unique.end())
+            unique.push_back(std::move(p));
     }
     problems = std::move(unique);
 }
@@ -80,11 +81,10 @@ std::optional<std::string> ParsedMessage::header(std::string_view name) const {
 
 ParsedMessage parse_message(std::string_view raw, const Limits& limits) {
     if (raw.size() > limits.max_message_bytes) {
-        throw PermanentError("message is " + std::to_string(raw.size()) +
-                                 " bytes, over the limit of " +
-                                 std::to_string(limits.max_message_bytes) +
-                                 " (limits.max_message_bytes)",
-                             "raise limits.max_message_bytes if such mail is expected");
+        throw PermanentError(
+            "message is " + std::to_string(raw.size()) + " bytes, over the limit of " +
+                std::to_string(limits.max_message_bytes) + " (limits.max_message_bytes)",
+            "raise limits.max_message_bytes if such mail is expected");
     }
     ParsedMessage m;
     if (text::trim(raw).empty()) {

@@ -6,8 +6,9 @@
 // practice.
 #include "mime/transfer.h"
 
-#include <iterator>
 #include <mimetic/mimetic.h>
+
+#include <iterator>
 
 #include "base/text.h"
 

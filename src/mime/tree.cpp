@@ -127,9 +127,7 @@ const RawField* Entity::field(std::string_view name) const {
     return nullptr;
 }
 
-bool Entity::is_embedded_message() const {
-    return !is_multipart() && !children.empty();
-}
+bool Entity::is_embedded_message() const { return !is_multipart() && !children.empty(); }
 
 TreeBuilder::TreeBuilder(const Limits& limits, std::vector<std::string>& problems)
     : limits_(limits), problems_(problems) {}
@@ -196,18 +194,22 @@ void TreeBuilder::parse_multipart(Entity& entity) {
     const bool digest = entity.type.minor() == "digest";
     const std::string_view body = entity.body;
     std::size_t part_begin = std::string_view::npos;  // npos while in the preamble
-    for (std::size_t pos = 0; pos < body.size();) {
+    // Jump from one occurrence of the delimiter to the next rather than reading
+    // every line: base64 bodies are long and never contain "--".
+    for (std::size_t pos = 0; (pos = body.find(delimiter, pos)) != std::string_view::npos;) {
         const Line line = line_at(body, pos);
         bool closing = false;
-        if (is_delimiter(line.text, delimiter, closing)) {
-            if (part_begin != std::string_view::npos) {
-                check_new_part(entity.depth + 1);
-                entity.children.push_back(
-                    parse_entity(part_between(body, part_begin, pos), entity.depth + 1, digest));
-            }
-            if (closing) return;  // the epilogue is ignored
-            part_begin = line.next;
+        if ((pos != 0 && body[pos - 1] != '\n') || !is_delimiter(line.text, delimiter, closing)) {
+            pos += delimiter.size();
+            continue;
         }
+        if (part_begin != std::string_view::npos) {
+            check_new_part(entity.depth + 1);
+            entity.children.push_back(
+                parse_entity(part_between(body, part_begin, pos), entity.depth + 1, digest));
+        }
+        if (closing) return;  // the epilogue is ignored
+        part_begin = line.next;
         pos = line.next;
     }
     if (part_begin == std::string_view::npos) {
@@ -231,7 +233,7 @@ void TreeBuilder::parse_embedded(Entity& entity) {
             message = decoded_.back();
         }
     }
-    if (text::trim(message).empty()) return;  // nothing inside: treat as a leaf
+    if (message.find_first_not_of(" \t\r\n") == std::string_view::npos) return;  // empty: a leaf
     check_new_part(entity.depth + 1);
     entity.children.push_back(parse_entity(message, entity.depth + 1, false));
 }

@@ -29,16 +29,17 @@ struct RawField {
 
 struct Entity {
     std::vector<RawField> fields;
-    MediaField type;             ///< Content-Type, defaulted per RFC 2045 / 2046
-    MediaField disposition;      ///< Content-Disposition; value "" when absent
-    std::string_view body;       ///< transfer-encoded body (points into the message or the builder)
+    MediaField type;         ///< Content-Type, defaulted per RFC 2045 / 2046
+    MediaField disposition;  ///< Content-Disposition; value "" when absent
+    std::string_view body;   ///< transfer-encoded body (points into the message or the builder)
     std::vector<Entity> children;  ///< multipart parts, or the one message of a message/rfc822 part
     std::size_t depth = 0;         ///< 0 for the message itself
 
     /// First field of that name (case-insensitive), nullptr if absent.
     const RawField* field(std::string_view name) const;
     bool is_multipart() const { return type.major() == "multipart"; }
-    bool is_embedded_message() const;  ///< message/rfc822 (or message/global) with its message parsed
+    bool is_embedded_message()
+        const;  ///< message/rfc822 (or message/global) with its message parsed
 };
 
 /// Splits a raw message into its entity tree, enforcing limits.max_parts and

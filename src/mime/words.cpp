@@ -87,7 +87,8 @@ std::vector<Segment> split_segments(std::string_view s) {
             ++i;
             continue;
         }
-        if (i > text_begin) out.push_back({false, {}, std::string(s.substr(text_begin, i - text_begin))});
+        if (i > text_begin)
+            out.push_back({false, {}, std::string(s.substr(text_begin, i - text_begin))});
         out.push_back(std::move(*word));
         i = text_begin = end;
     }
@@ -113,15 +114,16 @@ std::string decode_words(std::string_view value) {
     for (std::size_t k = 0; k < segments.size(); ++k) {
         const Segment& seg = segments[k];
         if (!seg.word) {
-            const bool between_words = k > 0 && k + 1 < segments.size() &&
-                                       segments[k - 1].word && segments[k + 1].word;
+            const bool between_words =
+                k > 0 && k + 1 < segments.size() && segments[k - 1].word && segments[k + 1].word;
             if (between_words && is_blank(seg.bytes)) continue;  // RFC 2047 §6.2
             flush();
             // Raw 8-bit text: UTF-8 as is, anything else read as Windows-1252.
             out += text::to_utf8(seg.bytes, "");
             continue;
         }
-        if (!pending.empty() && text::ascii_lower(seg.charset) != text::ascii_lower(pending_charset)) {
+        if (!pending.empty() &&
+            text::ascii_lower(seg.charset) != text::ascii_lower(pending_charset)) {
             flush();
         }
         pending_charset = seg.charset;

@@ -4,9 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 
 #include "base/errors.h"
 
@@ -127,7 +124,6 @@ int Transcript::on_debug(CURL*, curl_infotype type, char* data, size_t size,
 }
 
 void Transcript::on_line_in(std::string_view line) {
-    if (std::getenv("INTAKE_CURL_TRACE")) fprintf(stderr, "%ld < %.*s\n", (long)(std::chrono::steady_clock::now().time_since_epoch().count()/1000000), (int)line.size(), line.data());
     // Once we said goodbye, the server's answer to that is not the reply that matters.
     if (closing_) return;
     // IMAP untagged ("* …") and continuation ("+ …") lines do not end a reply.
@@ -164,7 +160,6 @@ void Transcript::on_line_out(std::string_view line) {
         word = line.substr(start, line.find(' ', start) - start);
     }
     if (std::find(verbs.begin(), verbs.end(), word) == verbs.end()) return;
-    if (std::getenv("INTAKE_CURL_TRACE")) fprintf(stderr, "%ld > %.*s\n", (long)(std::chrono::steady_clock::now().time_since_epoch().count()/1000000), (int)line.size(), line.data());
     // libcurl ends a failed session with LOGOUT or QUIT; what failed came before.
     if (word == "LOGOUT" || word == "QUIT") {
         closing_ = true;

@@ -15,7 +15,10 @@ TEST(TextValidUtf8, KeepsValidText) {
 TEST(TextValidUtf8, ReplacesEachInvalidSequenceWithOneReplacementCharacter) {
     EXPECT_EQ(valid_utf8("caf\xE9!"), "caf\xEF\xBF\xBD!");
     // A truncated 3-byte sequence is one error, not two.
-    EXPECT_EQ(valid_utf8("a\xE2\x80" "b"), "a\xEF\xBF\xBD" "b");
+    EXPECT_EQ(valid_utf8("a\xE2\x80"
+                         "b"),
+              "a\xEF\xBF\xBD"
+              "b");
     // Overlong '/' and an encoded surrogate are invalid.
     EXPECT_EQ(valid_utf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");
     EXPECT_EQ(valid_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
@@ -25,7 +28,10 @@ TEST(TextValidUtf8, ReplacesEachInvalidSequenceWithOneReplacementCharacter) {
 }
 
 TEST(TextToUtf8, ConvertsCommonMailCharsets) {
-    EXPECT_EQ(to_utf8("Ga\xEBlle Le Cl\xE9" "ac'h", "ISO-8859-1"), "Gaëlle Le Cléac'h");
+    EXPECT_EQ(to_utf8("Ga\xEBlle Le Cl\xE9"
+                      "ac'h",
+                      "ISO-8859-1"),
+              "Gaëlle Le Cléac'h");
     EXPECT_EQ(to_utf8("Fran\xE7ois D\x92Hondt \x96 ok", "windows-1252"), "François D’Hondt – ok");
     EXPECT_EQ(to_utf8("\xA4uro", "iso-8859-15"), "€uro");
     EXPECT_EQ(to_utf8("Zden\xECk", "windows-1250"), "Zdeněk");
@@ -61,7 +67,9 @@ TEST(TextToUtf8, InvalidUtf8LabelledUtf8IsRepaired) {
 }
 
 TEST(TextNfc, ComposesDecomposedText) {
-    EXPECT_EQ(nfc("E\xCC\x81loi\xCC\x88" "se"), "Éloïse");  // E + U+0301, i + U+0308
+    EXPECT_EQ(nfc("E\xCC\x81loi\xCC\x88"
+                  "se"),
+              "Éloïse");  // E + U+0301, i + U+0308
     EXPECT_EQ(nfc("déjà"), "déjà");
 }
 
@@ -69,7 +77,9 @@ TEST(TextFold, LowersAndRemovesAccents) {
     EXPECT_EQ(fold("Égalité"), "egalite");
     EXPECT_EQ(fold("Candidatura espontânea – Técnica de COMUNICAÇÃO"),
               "candidatura espontanea – tecnica de comunicacao");
-    EXPECT_EQ(fold("E\xCC\x81loi\xCC\x88" "se"), "eloise");
+    EXPECT_EQ(fold("E\xCC\x81loi\xCC\x88"
+                   "se"),
+              "eloise");
     EXPECT_EQ(fold("Łódź Straße Søren Œuvre"), "lodz strasse soren oeuvre");
     EXPECT_EQ(fold("ZDENĚK NOVÁK"), "zdenek novak");
 }

@@ -9,7 +9,8 @@ namespace {
 using namespace std::chrono;
 
 sys_seconds utc(int y, unsigned mo, unsigned d, int h, int mi, int s = 0) {
-    return sys_seconds{sys_days{year{y} / month{mo} / day{d}}} + hours{h} + minutes{mi} + seconds{s};
+    return sys_seconds{sys_days{year{y} / month{mo} / day{d}}} + hours{h} + minutes{mi} +
+           seconds{s};
 }
 
 TEST(MimeParseDate, Rfc5322) {
@@ -20,10 +21,13 @@ TEST(MimeParseDate, Rfc5322) {
 }
 
 TEST(MimeParseDate, ObsoleteForms) {
-    EXPECT_EQ(parse_date("14 Mar 2025 23:20 +0100"), utc(2025, 3, 14, 22, 20));     // no weekday, no seconds
-    EXPECT_EQ(parse_date("Fri, 14 Mar 25 23:20:00 +0000"), utc(2025, 3, 14, 23, 20));  // two-digit year
+    EXPECT_EQ(parse_date("14 Mar 2025 23:20 +0100"),
+              utc(2025, 3, 14, 22, 20));  // no weekday, no seconds
+    EXPECT_EQ(parse_date("Fri, 14 Mar 25 23:20:00 +0000"),
+              utc(2025, 3, 14, 23, 20));  // two-digit year
     EXPECT_EQ(parse_date("Sat, 1 Jan 99 00:00:00 GMT"), utc(1999, 1, 1, 0, 0));
-    EXPECT_EQ(parse_date("Sat, 1 Jan 101 00:00:00 GMT"), utc(2001, 1, 1, 0, 0));  // three digits: +1900
+    EXPECT_EQ(parse_date("Sat, 1 Jan 101 00:00:00 GMT"),
+              utc(2001, 1, 1, 0, 0));  // three digits: +1900
     EXPECT_EQ(parse_date("Tue, 8 Apr 2025 14:16:58 +0200 (CEST)"), utc(2025, 4, 8, 12, 16, 58));
     EXPECT_EQ(parse_date("Tue, 28 Jan 2025 19:10:58 +0000 (UTC)"), utc(2025, 1, 28, 19, 10, 58));
     EXPECT_EQ(parse_date("Thu, 13 Mar 2025 09:02:30 EST"), utc(2025, 3, 13, 14, 2, 30));
@@ -31,7 +35,7 @@ TEST(MimeParseDate, ObsoleteForms) {
     EXPECT_EQ(parse_date("Thu, 13 Mar 2025 09:02:30 UT"), utc(2025, 3, 13, 9, 2, 30));
     EXPECT_EQ(parse_date("Thu,13 Mar 2025 09:02:30 +0100"), utc(2025, 3, 13, 8, 2, 30));
     EXPECT_EQ(parse_date("Thu, 13 Mar 2025 09:02:30"), utc(2025, 3, 13, 9, 2, 30));  // no zone: UTC
-    EXPECT_EQ(parse_date("Fri Mar 14 23:20:00 2025"), utc(2025, 3, 14, 23, 20));      // asctime
+    EXPECT_EQ(parse_date("Fri Mar 14 23:20:00 2025"), utc(2025, 3, 14, 23, 20));     // asctime
 }
 
 TEST(MimeParseDate, UnreadableIsNullopt) {

@@ -24,12 +24,14 @@ TEST(MimeFields, AddressForms) {
     EXPECT_EQ(from("jane@example.org (Jane Doe)").address, "jane@example.org");
     EXPECT_EQ(from("<jane@example.org>").address, "jane@example.org");
     EXPECT_EQ(from("Jane (work) <jane@example.org>").name, "Jane");
-    EXPECT_EQ(from("=?UTF-8?Q?Jo=C3=A3o?= =?UTF-8?Q?_Gon=C3=A7alves?= <j@example.pt>").name, "João Gonçalves");
+    EXPECT_EQ(from("=?UTF-8?Q?Jo=C3=A3o?= =?UTF-8?Q?_Gon=C3=A7alves?= <j@example.pt>").name,
+              "João Gonçalves");
     EXPECT_EQ(from("\"=?UTF-8?B?w4lsb8Ovc2U=?=\" <e@example.fr>").name, "Éloïse");
     EXPECT_EQ(from("'Jane Doe' <jane@example.org>").name, "Jane Doe");
     EXPECT_EQ(from("<@relay.example:jane@example.org>").address, "jane@example.org");
     // Several mailboxes and groups: the first real address.
-    EXPECT_EQ(from("Applicants: Jane <jane@example.org>, bob@example.org;").address, "jane@example.org");
+    EXPECT_EQ(from("Applicants: Jane <jane@example.org>, bob@example.org;").address,
+              "jane@example.org");
     EXPECT_EQ(from("jane@example.org, bob@example.org").address, "jane@example.org");
     // A display name whose decoded text holds '<' and ',' does not confuse the parse.
     EXPECT_EQ(from("=?UTF-8?Q?A=2C_B_=3Cx=3E?= <ab@example.org>").name, "A, B <x>");
@@ -38,7 +40,8 @@ TEST(MimeFields, AddressForms) {
 
 TEST(MimeFields, ReplyToAbsentOrPresent) {
     EXPECT_FALSE(parse(with_from("a@example.org")).reply_to.has_value());
-    const ParsedMessage m = parse("From: a@example.org\r\nReply-To: Other <o@example.org>\r\n\r\nx");
+    const ParsedMessage m =
+        parse("From: a@example.org\r\nReply-To: Other <o@example.org>\r\n\r\nx");
     ASSERT_TRUE(m.reply_to.has_value());
     EXPECT_EQ(m.reply_to->address, "o@example.org");
     EXPECT_EQ(m.reply_to->name, "Other");
@@ -51,7 +54,8 @@ std::string one_attachment(const std::string& headers, const std::string& body =
 }
 
 std::string name_of(const std::string& headers) {
-    const ParsedMessage m = parse(one_attachment(headers + "\r\nContent-Transfer-Encoding: base64"));
+    const ParsedMessage m =
+        parse(one_attachment(headers + "\r\nContent-Transfer-Encoding: base64"));
     return m.attachments.empty() ? "<none>" : m.attachments[0].file_name;
 }
 
@@ -59,11 +63,13 @@ TEST(MimeFields, FileNamePrecedenceAndQuoting) {
     EXPECT_EQ(name_of("Content-Type: application/pdf; name=\"CV; final.pdf\""), "CV; final.pdf");
     EXPECT_EQ(name_of("Content-Type: application/pdf; name=\"a\\\"b.pdf\""), "a\"b.pdf");
     EXPECT_EQ(name_of("Content-Type: application/pdf; name=CV final.pdf"), "CV final.pdf");
-    EXPECT_EQ(name_of("Content-Type: application/pdf; name=\"unterminated.pdf"), "unterminated.pdf");
+    EXPECT_EQ(name_of("Content-Type: application/pdf; name=\"unterminated.pdf"),
+              "unterminated.pdf");
     // filename* > filename > name* > name.
-    EXPECT_EQ(name_of("Content-Type: application/pdf; name=n.pdf; name*=UTF-8''n%C3%A9.pdf\r\n"
-                      "Content-Disposition: attachment; filename=f.pdf; filename*=UTF-8''f%C3%A9.pdf"),
-              "fé.pdf");
+    EXPECT_EQ(
+        name_of("Content-Type: application/pdf; name=n.pdf; name*=UTF-8''n%C3%A9.pdf\r\n"
+                "Content-Disposition: attachment; filename=f.pdf; filename*=UTF-8''f%C3%A9.pdf"),
+        "fé.pdf");
     EXPECT_EQ(name_of("Content-Type: application/pdf; name=n.pdf; name*=UTF-8''n%C3%A9.pdf\r\n"
                       "Content-Disposition: attachment; filename=f.pdf"),
               "f.pdf");
@@ -76,8 +82,12 @@ TEST(MimeFields, FileNamePrecedenceAndQuoting) {
                       " filename*0*=iso-8859-1''Lettre_%E9t%E9_; filename*1=\"2025.pdf\""),
               "Lettre_été_2025.pdf");
     // Raw 8-bit names: UTF-8 kept, Latin-1 converted.
-    EXPECT_EQ(name_of("Content-Type: application/pdf; name=\"Curr\xC3\xAD" "culo.pdf\""), "Currículo.pdf");
-    EXPECT_EQ(name_of("Content-Type: application/pdf; name=\"Curr\xED" "culo.pdf\""), "Currículo.pdf");
+    EXPECT_EQ(name_of("Content-Type: application/pdf; name=\"Curr\xC3\xAD"
+                      "culo.pdf\""),
+              "Currículo.pdf");
+    EXPECT_EQ(name_of("Content-Type: application/pdf; name=\"Curr\xED"
+                      "culo.pdf\""),
+              "Currículo.pdf");
 }
 
 TEST(MimeFields, TransferEncodings) {
@@ -90,16 +100,18 @@ TEST(MimeFields, TransferEncodings) {
         EXPECT_EQ(m.attachments[0].content, "%PDF-1.4\n");
     }
     {
-        const ParsedMessage m = parse(one_attachment(
-            "Content-Type: application/octet-stream; name=q.bin\r\nContent-Transfer-Encoding: quoted-printable",
-            "caf=C3=A9 =\r\nsoft =3D=XY"));
+        const ParsedMessage m =
+            parse(one_attachment("Content-Type: application/octet-stream; "
+                                 "name=q.bin\r\nContent-Transfer-Encoding: quoted-printable",
+                                 "caf=C3=A9 =\r\nsoft =3D=XY"));
         ASSERT_EQ(m.attachments.size(), 1u);
         EXPECT_EQ(m.attachments[0].content, "café soft ==XY");
     }
     {
-        const ParsedMessage m = parse(one_attachment(
-            "Content-Type: application/octet-stream; name=u.bin\r\nContent-Transfer-Encoding: x-uuencode",
-            "begin 644 u.bin"));
+        const ParsedMessage m =
+            parse(one_attachment("Content-Type: application/octet-stream; "
+                                 "name=u.bin\r\nContent-Transfer-Encoding: x-uuencode",
+                                 "begin 644 u.bin"));
         ASSERT_EQ(m.attachments.size(), 1u);
         EXPECT_EQ(m.attachments[0].content, "begin 644 u.bin");
         ASSERT_EQ(m.problems.size(), 1u);
@@ -140,7 +152,8 @@ TEST(MimeFields, HtmlCharsetFromMetaWhenTheHeaderHasNone) {
 }
 
 TEST(MimeFields, LfOnlyLineEndsAndNoContentType) {
-    const ParsedMessage m = parse("From: Jane <jane@example.org>\nSubject: Project Lead\n\nLine one\nLine two\n");
+    const ParsedMessage m =
+        parse("From: Jane <jane@example.org>\nSubject: Project Lead\n\nLine one\nLine two\n");
     EXPECT_EQ(m.subject, "Project Lead");
     EXPECT_EQ(m.content_type, "text/plain");
     EXPECT_EQ(m.body_text, "Line one\nLine two");
@@ -155,13 +168,14 @@ TEST(MimeFields, Base64MessageRfc822IsDecodedAndDescended) {
     const std::string inner =
         "From: x@example.org\r\nContent-Type: multipart/mixed; boundary=i\r\n\r\n--i\r\n"
         "Content-Type: application/pdf; name=inner.pdf\r\n\r\n%PDF-1.4 inner\r\n--i--\r\n";
-    const std::string b64 = "RnJvbTogeEBleGFtcGxlLm9yZw0KQ29udGVudC1UeXBlOiBtdWx0aXBhcnQvbWl4ZWQ7IGJvdW5kYXJ5"
-                            "PWkNCg0KLS1pDQpDb250ZW50LVR5cGU6IGFwcGxpY2F0aW9uL3BkZjsgbmFtZT1pbm5lci5wZGYNCg0K"
-                            "JVBERi0xLjQgaW5uZXINCi0taS0tDQo=";
+    const std::string b64 =
+        "RnJvbTogeEBleGFtcGxlLm9yZw0KQ29udGVudC1UeXBlOiBtdWx0aXBhcnQvbWl4ZWQ7IGJvdW5kYXJ5"
+        "PWkNCg0KLS1pDQpDb250ZW50LVR5cGU6IGFwcGxpY2F0aW9uL3BkZjsgbmFtZT1pbm5lci5wZGYNCg0K"
+        "JVBERi0xLjQgaW5uZXINCi0taS0tDQo=";
     const ParsedMessage m = parse(
         "From: a@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
-        "--b\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64 +
-        "\r\n--b--\r\n");
+        "--b\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+        b64 + "\r\n--b--\r\n");
     (void)inner;
     ASSERT_EQ(m.attachments.size(), 1u);
     EXPECT_EQ(m.attachments[0].file_name, "inner.pdf");
@@ -178,6 +192,18 @@ TEST(MimeFields, NestedUnclosedMultipartDoesNotSwallowLaterParts) {
     ASSERT_EQ(m.attachments.size(), 1u);
     EXPECT_EQ(m.attachments[0].file_name, "cv.pdf");
     EXPECT_EQ(m.problems, std::vector<std::string>{"missing closing boundary"});
+}
+
+TEST(MimeFields, MultipartWithoutBoundaryIsReadAsText) {
+    const ParsedMessage m =
+        parse("From: a@example.org\r\nContent-Type: multipart/mixed\r\n\r\nJust a letter.\r\n");
+    EXPECT_EQ(m.content_type, "multipart/mixed");
+    EXPECT_EQ(m.body_text, "Just a letter.");
+    EXPECT_EQ(m.problems, std::vector<std::string>{"multipart without a boundary parameter"});
+    const ParsedMessage n = parse(
+        "From: a@example.org\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\nNo parts here.\r\n");
+    EXPECT_EQ(n.body_text, "No parts here.");
+    EXPECT_EQ(n.problems, std::vector<std::string>{"multipart without any boundary line"});
 }
 
 }  // namespace

@@ -48,9 +48,10 @@ TEST(MimeMessage, GmailAlternativeAndPdfs) {
     EXPECT_EQ(m.received_date, sys_days{2025y / January / 20} + 9h + 15min + 9s);
     EXPECT_EQ(m.content_type, "multipart/mixed");
     // text/plain of the alternative, once (not also the HTML).
-    EXPECT_EQ(m.body_text,
-              "Dear CEMR team,\n\nPlease find attached my application for the Policy Internship "
-              "(spring 2025): my CV and my cover letter, both in PDF.\n\nKind regards,\nLaura Bianchi");
+    EXPECT_EQ(
+        m.body_text,
+        "Dear CEMR team,\n\nPlease find attached my application for the Policy Internship "
+        "(spring 2025): my CV and my cover letter, both in PDF.\n\nKind regards,\nLaura Bianchi");
     ASSERT_EQ(m.attachments.size(), 2u);
     EXPECT_EQ(m.attachments[0].file_name, "Laura_Bianchi_CV.pdf");
     EXPECT_EQ(m.attachments[0].content.size(), 633u);
@@ -68,14 +69,16 @@ TEST(MimeMessage, HeadersAreUnfoldedDecodedAndFoundCaseInsensitively) {
     EXPECT_EQ(m.header("subject"), "Projects & Programmes Internship");
     EXPECT_EQ(m.header("CONTENT-TYPE"),
               "multipart/mixed; boundary=\"_004_DB9PR02MB7210C1A2B3C4D5E6F708DB9PR02MB7210eurp_\"");
-    EXPECT_EQ(m.header("Received"),
-              "from EUR02-DB5-obe.outbound.protection.outlook.com (EUR02-DB5-obe.outbound.protection."
-              "outlook.com [40.107.24.61]) by mx1.ccre-cemr.org (Postfix) with ESMTPS id 4ZA7C81D2E for "
-              "<application@ccre-cemr.org>; Tue, 04 Feb 2025 16:41:33 +0100");
+    EXPECT_EQ(
+        m.header("Received"),
+        "from EUR02-DB5-obe.outbound.protection.outlook.com (EUR02-DB5-obe.outbound.protection."
+        "outlook.com [40.107.24.61]) by mx1.ccre-cemr.org (Postfix) with ESMTPS id 4ZA7C81D2E for "
+        "<application@ccre-cemr.org>; Tue, 04 Feb 2025 16:41:33 +0100");
     EXPECT_EQ(m.header("X-Not-There"), std::nullopt);
     EXPECT_EQ(m.headers.front().name, "Received");
     // A folded Message-ID (value on the next line) is trimmed.
-    EXPECT_EQ(m.message_id, "<DB9PR02MB7210C1A2B3C4D5E6F708@DB9PR02MB7210.eurprd02.prod.outlook.com>");
+    EXPECT_EQ(m.message_id,
+              "<DB9PR02MB7210C1A2B3C4D5E6F708@DB9PR02MB7210.eurprd02.prod.outlook.com>");
 }
 
 TEST(MimeMessage, OutlookRelatedLogoAndDocx) {
@@ -84,7 +87,7 @@ TEST(MimeMessage, OutlookRelatedLogoAndDocx) {
     EXPECT_EQ(m.date, sys_days{2025y / February / 4} + 15h + 41min + 27s);
     EXPECT_TRUE(contains(m.body_text, "apply for the Projects & Programmes Internship"));
     EXPECT_TRUE(contains(m.body_text, "Uniwersytet Warszawski – Faculty"));  // QP UTF-8 decoded
-    EXPECT_FALSE(contains(m.body_text, "Cambria"));                           // not the HTML's CSS
+    EXPECT_FALSE(contains(m.body_text, "Cambria"));                          // not the HTML's CSS
     ASSERT_EQ(m.attachments.size(), 2u);
     const Attachment& logo = m.attachments[0];
     EXPECT_EQ(logo.file_name, "image003.png");
@@ -96,7 +99,8 @@ TEST(MimeMessage, OutlookRelatedLogoAndDocx) {
     EXPECT_TRUE(logo.content.starts_with("\x89PNG"));
     const Attachment& cv = m.attachments[1];
     EXPECT_EQ(cv.file_name, "CV_Marta_Kowalska.docx");
-    EXPECT_EQ(cv.media_type, "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    EXPECT_EQ(cv.media_type,
+              "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
     EXPECT_FALSE(cv.in_related);
     EXPECT_EQ(cv.content.size(), 940u);
     EXPECT_TRUE(cv.content.starts_with("PK\x03\x04"));
@@ -122,9 +126,10 @@ TEST(MimeMessage, AppleHtmlPiecesAreJoinedIntoOneBody) {
     const ParsedMessage m = parse_eml("apple_mixed_inline_pdf.eml");
     EXPECT_EQ(m.subject, "Candidature spontanée – Inès Lefèvre");
     EXPECT_EQ(m.from.name, "Inès Lefèvre");
-    EXPECT_EQ(m.body_text,
-              "Bonjour,\n\nJe vous adresse ma candidature spontanée pour un poste en communication : "
-              "voici mon CV.\n\nBien cordialement,\nInès Lefèvre");
+    EXPECT_EQ(
+        m.body_text,
+        "Bonjour,\n\nJe vous adresse ma candidature spontanée pour un poste en communication : "
+        "voici mon CV.\n\nBien cordialement,\nInès Lefèvre");
     ASSERT_EQ(m.attachments.size(), 1u);
     EXPECT_EQ(m.attachments[0].file_name, "CV_Ines_Lefevre.pdf");
     EXPECT_EQ(m.attachments[0].content.size(), 614u);
@@ -152,7 +157,8 @@ TEST(MimeMessage, ThunderbirdRfc2231Continuations) {
     EXPECT_EQ(m.attachments[0].file_name, "Björn_Müller-Schönberg_Curriculum_Vitae_2025.pdf");
     EXPECT_EQ(m.attachments[0].content.size(), 625u);
     // Encoded piece 0, plain quoted piece 1, written out of order.
-    EXPECT_EQ(m.attachments[1].file_name, "Björn_Müller-Schönberg_Motivationsschreiben Project Lead.pdf");
+    EXPECT_EQ(m.attachments[1].file_name,
+              "Björn_Müller-Schönberg_Motivationsschreiben Project Lead.pdf");
     EXPECT_EQ(m.attachments[1].content.size(), 616u);
     // filename*0= / filename*1= plain pieces win over name=.
     EXPECT_EQ(m.attachments[2].file_name, "References_Prof_Weber_and_Dr_Huber.pdf");
@@ -170,8 +176,9 @@ TEST(MimeMessage, NameParameterOnly) {
     EXPECT_EQ(m.attachments[1].file_name, "Yannick Le Goff - cover letter.pdf");
     EXPECT_EQ(m.attachments[1].content.size(), 611u);
     EXPECT_TRUE(m.attachments[0].inline_disposition);  // no Content-Disposition at all
-    EXPECT_EQ(m.body_text, "Hello,\n\nMy CV and cover letter for a university internship (option A) are "
-                           "attached.\n\nYannick Le Goff");
+    EXPECT_EQ(m.body_text,
+              "Hello,\n\nMy CV and cover letter for a university internship (option A) are "
+              "attached.\n\nYannick Le Goff");
 }
 
 TEST(MimeMessage, EncodedWordHeaders) {
@@ -188,7 +195,8 @@ TEST(MimeMessage, EncodedWordHeaders) {
         const ParsedMessage m = parse_eml("encoded_subject_q_latin1.eml");
         EXPECT_EQ(m.subject, "Candidature spontanée - chargée de communication");
         EXPECT_EQ(m.from.name, "Gaëlle Le Cléac'h");
-        EXPECT_TRUE(contains(m.body_text, "un poste de chargée de communication."));  // QP soft break
+        EXPECT_TRUE(
+            contains(m.body_text, "un poste de chargée de communication."));  // QP soft break
     }
     {
         const ParsedMessage m = parse_eml("encoded_subject_windows1252.eml");
@@ -210,7 +218,8 @@ TEST(MimeMessage, EncodedFileNamesInQuotes) {
     EXPECT_EQ(m.subject, "Modelling EU affairs (D.3)");
     ASSERT_EQ(m.attachments.size(), 2u);
     EXPECT_EQ(m.attachments[0].file_name, "CV_Marta_Fernández_Ruiz.pdf");
-    EXPECT_EQ(m.attachments[1].file_name, "Carta de motivación – inmersión D.3 Marta Fernández.pdf");
+    EXPECT_EQ(m.attachments[1].file_name,
+              "Carta de motivación – inmersión D.3 Marta Fernández.pdf");
     EXPECT_EQ(m.attachments[1].content.size(), 618u);
     EXPECT_TRUE(contains(m.body_text, "mi carta de motivación para la inmersión D.3"));
 }
@@ -220,7 +229,8 @@ TEST(MimeMessage, ForwardedApplicationInMessageRfc822) {
     EXPECT_EQ(m.subject, "Fwd: Project Lead");
     EXPECT_EQ(m.from.address, "claire.martin@ccre-cemr.org");
     // The forwarding note is the body; the embedded mail's text is not.
-    EXPECT_EQ(m.body_text, "Forwarding an application that arrived at contact@ by mistake.\n\nClaire");
+    EXPECT_EQ(m.body_text,
+              "Forwarding an application that arrived at contact@ by mistake.\n\nClaire");
     ASSERT_EQ(m.attachments.size(), 2u);
     EXPECT_EQ(m.attachments[0].file_name, "Piotr_Zielinski_CV.pdf");
     EXPECT_EQ(m.attachments[0].content.size(), 630u);
@@ -247,7 +257,8 @@ TEST(MimeMessage, BounceReport) {
 TEST(MimeMessage, SinglePartPlainText) {
     const ParsedMessage m = parse_eml("plain_single_part.eml");
     EXPECT_EQ(m.content_type, "text/plain");
-    EXPECT_TRUE(m.body_text.starts_with("Dear Sir or Madam,\n\nI am writing to apply for an internship at CEMR."));
+    EXPECT_TRUE(m.body_text.starts_with(
+        "Dear Sir or Madam,\n\nI am writing to apply for an internship at CEMR."));
     EXPECT_TRUE(m.body_text.ends_with("Yours sincerely,\nSofia Andersson"));
     EXPECT_EQ(m.date, sys_days{2025y / January / 28} + 19h + 10min + 58s);  // "(UTC)" comment
     EXPECT_TRUE(m.attachments.empty());
@@ -259,11 +270,12 @@ TEST(MimeMessage, HtmlOnly) {
     EXPECT_EQ(m.from.name, "Dubois, Anaïs");  // quoted name with a comma, raw UTF-8
     EXPECT_EQ(m.from.address, "anais.dubois@web.example");
     EXPECT_EQ(m.date, sys_days{2025y / March / 10} + 9h + 1min);  // "10 Mar 25 10:01 +0100"
-    EXPECT_EQ(m.body_text,
-              "Application – Project Lead\n\nDear Madam or Sir,\n\nI am applying for the Project Lead "
-              "post; my CV is attached… actually it is not, so here is a summary:\n\nTen years in EU "
-              "project management\nFluent in English, Français & Español\n\nPhone +32 470 12 34 56\n\n"
-              "Kind regards,\nAnaïs Dubois—Brussels");
+    EXPECT_EQ(
+        m.body_text,
+        "Application – Project Lead\n\nDear Madam or Sir,\n\nI am applying for the Project Lead "
+        "post; my CV is attached… actually it is not, so here is a summary:\n\nTen years in EU "
+        "project management\nFluent in English, Français & Español\n\nPhone +32 470 12 34 56\n\n"
+        "Kind regards,\nAnaïs Dubois—Brussels");
     EXPECT_TRUE(m.attachments.empty());
 }
 
@@ -300,7 +312,8 @@ TEST(MimeMessage, Latin1EightBitBody) {
     const ParsedMessage m = parse_eml("latin1_8bit_body.eml");
     EXPECT_EQ(m.from.name, "Aurélie Guégan");  // raw Latin-1 bytes in the header
     EXPECT_EQ(m.date, sys_days{2025y / April / 8} + 12h + 16min + 58s);
-    EXPECT_TRUE(contains(m.body_text, "Je suis disponible dès le 5 mai ; mon conseiller Pôle emploi a validé"));
+    EXPECT_TRUE(contains(m.body_text,
+                         "Je suis disponible dès le 5 mai ; mon conseiller Pôle emploi a validé"));
     EXPECT_TRUE(m.body_text.ends_with("Aurélie Guégan"));
 }
 
@@ -320,7 +333,8 @@ TEST(MimeMessage, NamedTextPartIsAnAttachmentNotBody) {
     ASSERT_EQ(m.attachments.size(), 1u);
     EXPECT_EQ(m.attachments[0].file_name, "Lukas_Brandt_CV.txt");
     EXPECT_EQ(m.attachments[0].media_type, "text/plain");
-    EXPECT_EQ(m.attachments[0].content, "CURRICULUM VITAE\nLukas Brandt\nEducation: Freie Universität Berlin, MA Politics\n");
+    EXPECT_EQ(m.attachments[0].content,
+              "CURRICULUM VITAE\nLukas Brandt\nEducation: Freie Universität Berlin, MA Politics\n");
 }
 
 TEST(MimeMessage, FlowedTextReplyToAndCommentedFrom) {
@@ -332,9 +346,10 @@ TEST(MimeMessage, FlowedTextReplyToAndCommentedFrom) {
     EXPECT_EQ(m.reply_to->address, "niamh.os@proton.example");
     EXPECT_EQ(m.date, sys_days{2025y / April / 17} + 20h + 9min + 51s);  // no weekday, GMT
     // delsp=yes: the soft-break space goes; the signature separator "-- " stays a line.
-    EXPECT_EQ(m.body_text,
-              "Dear Atlantic Cities team,\n\nI am sending a speculative application for a role in EU "
-              "project management; I speak English, Irish and Spanish.\n\n-- \nNiamh");
+    EXPECT_EQ(
+        m.body_text,
+        "Dear Atlantic Cities team,\n\nI am sending a speculative application for a role in EU "
+        "project management; I speak English, Irish and Spanish.\n\n-- \nNiamh");
 }
 
 TEST(MimeMessage, DeepNestingOverTheLimitIsRefused) {

@@ -9,21 +9,24 @@ namespace {
 TEST(MimeDecodeWords, BAndQInUtf8) {
     EXPECT_EQ(decode_words("=?UTF-8?B?w4lsb8Ovc2UgTcOpbmFyZA==?="), "Éloïse Ménard");
     EXPECT_EQ(decode_words("=?UTF-8?Q?Stefan_Petrovi=C4=87?="), "Stefan Petrović");
-    EXPECT_EQ(decode_words("=?utf-8?q?Project_Lead_=E2=80=93_Joana_Pires?="), "Project Lead – Joana Pires");
+    EXPECT_EQ(decode_words("=?utf-8?q?Project_Lead_=E2=80=93_Joana_Pires?="),
+              "Project Lead – Joana Pires");
 }
 
 TEST(MimeDecodeWords, OtherCharsets) {
     EXPECT_EQ(decode_words("=?iso-8859-1?Q?Candidature_spontan=E9e?="), "Candidature spontanée");
     EXPECT_EQ(decode_words("=?ISO-8859-1?B?R2HrbGxl?="), "Gaëlle");
-    EXPECT_EQ(decode_words("=?windows-1252?Q?D=92Hondt_=96_Project_Lead?="), "D’Hondt – Project Lead");
+    EXPECT_EQ(decode_words("=?windows-1252?Q?D=92Hondt_=96_Project_Lead?="),
+              "D’Hondt – Project Lead");
     EXPECT_EQ(decode_words("=?iso-8859-2?Q?Zieli=F1ski?="), "Zieliński");
     EXPECT_EQ(decode_words("=?koi8-r?B?8NLJ18XU?="), "Привет");
 }
 
 TEST(MimeDecodeWords, WhiteSpaceBetweenEncodedWordsIsDropped) {
-    EXPECT_EQ(decode_words("=?UTF-8?Q?Assistant=2C_Logistics_=26_Administration_=E2=80=93_Dorota_Wron?= "
-                           "=?UTF-8?Q?a?="),
-              "Assistant, Logistics & Administration – Dorota Wrona");
+    EXPECT_EQ(
+        decode_words("=?UTF-8?Q?Assistant=2C_Logistics_=26_Administration_=E2=80=93_Dorota_Wron?= "
+                     "=?UTF-8?Q?a?="),
+        "Assistant, Logistics & Administration – Dorota Wrona");
     EXPECT_EQ(decode_words("=?UTF-8?Q?a?=\r\n\t =?UTF-8?Q?b?="), "ab");
     // ... but kept between a word and ordinary text.
     EXPECT_EQ(decode_words("Re: =?UTF-8?Q?caf=C3=A9?= au lait"), "Re: café au lait");
@@ -53,9 +56,9 @@ TEST(MimeDecodeWords, LenientForms) {
 }
 
 TEST(MimeDecodeWords, ResultIsAlwaysValidUtf8) {
-    EXPECT_EQ(decode_words("Am\xE9lie <a@b>"), "Amélie <a@b>");  // raw Latin-1 in a header
-    EXPECT_EQ(decode_words("Am\xC3\xA9lie"), "Amélie");            // raw UTF-8 kept
-    EXPECT_EQ(decode_words("=?UTF-8?B?/w==?="), "\xEF\xBF\xBD");   // a lone 0xFF byte
+    EXPECT_EQ(decode_words("Am\xE9lie <a@b>"), "Amélie <a@b>");   // raw Latin-1 in a header
+    EXPECT_EQ(decode_words("Am\xC3\xA9lie"), "Amélie");           // raw UTF-8 kept
+    EXPECT_EQ(decode_words("=?UTF-8?B?/w==?="), "\xEF\xBF\xBD");  // a lone 0xFF byte
 }
 
 }  // namespace
