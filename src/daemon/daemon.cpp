@@ -58,7 +58,9 @@ void Daemon::Impl::poll_mailbox(const config::Mailbox& mailbox, PassReport& repo
         ++report.mailbox_errors;
         clients.erase(mailbox.name);  // reconnect next pass
         log.warn("mailbox {}: {}; will retry next pass", mailbox.name, describe(e));
-    } catch (const ConfigError& e) {
+    } catch (const Error& e) {
+        // Bad credentials, a refused command, a broken state database: this
+        // mailbox stops for this pass, the others go on.
         ++report.mailbox_errors;
         clients.erase(mailbox.name);
         log.error("mailbox {}: {}", mailbox.name, describe(e));

@@ -14,6 +14,7 @@
 // leave from here: the outbox sends what the commit queued.
 #include "daemon/pipeline.h"
 
+#include "base/digest.h"
 #include "base/errors.h"
 #include "daemon/decide.h"
 #include "reply/reply.h"
@@ -93,6 +94,14 @@ void apply_history(const MailboxContext& ctx, Decision& d) {
     }
 }
 
+/// Two messages whose short ids collide must not share a folder: filing
+/// replaces an uncommitted folder of the same name, so a committed one must
+/// never carry it. The longer id is as stable across retries as the short one.
+void ensure_unique_id(const MailboxContext& ctx, Decision& d) {
+    if (!ctx.db.application(d.application.id)) return;
+    d.application.id += "-" + sha256_hex(ctx.mailbox.name + "\n" + d.message_key).substr(6, 6);
+}
+
 }  // namespace
 
 void refresh_index(const config::Config& config, state::StateDb& db, const std::string& organisation,
@@ -136,6 +145,7 @@ MessageOutcome handle_message(const MailboxContext& ctx, imap::UidValidity valid
         return MessageOutcome::seen_before;
     }
 
+    ensure_unique_id(ctx, d);
     apply_history(ctx, d);
     state::Filing filing{ref,
                          ctx.organisation.id,

@@ -2,6 +2,8 @@
 // server and at the SMTP server, and that nothing is lost or doubled.
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "base/digest.h"
@@ -241,6 +243,42 @@ TEST_F(IntakeE2E, CheckLogsInToEveryServerAndNamesWhatIsWrong) {
     fixtures::write_file(config_file(), "[storage]\nroot = \"hr\"\nbogus = 1\n");
     EXPECT_EQ(intake("check"), 2) << output_;
     EXPECT_NE(output_.find("bogus"), std::string::npos) << output_;
+}
+
+}  // namespace
+}  // namespace intake::e2e
+
+namespace intake::e2e {
+namespace {
+
+/// Two Message-IDs whose application ids would share the 6-hex short id.
+std::pair<std::string, std::string> colliding_message_ids() {
+    std::map<std::string, std::string> seen;
+    for (int n = 0;; ++n) {
+        const std::string id = "<collide-" + std::to_string(n) + "@example.pt>";
+        const std::string short_id = sha256_hex("cemr\n" + id).substr(0, 6);
+        const auto [it, fresh] = seen.emplace(short_id, id);
+        if (!fresh) return {it->second, id};
+    }
+}
+
+TEST_F(IntakeE2E, TwoApplicationsWhoseIdsCollideKeepTheirOwnFolders) {
+    const auto [first_id, second_id] = colliding_message_ids();
+    const std::string original = sample("decide_cemr_platforma_lowercase_re.eml");
+    const std::string old_id = "<decide_cemr_platforma_lowercase_re@example.pt>";
+    std::string first = original, second = original;
+    first.replace(first.find(old_id), old_id.size(), first_id);
+    second.replace(second.find(old_id), old_id.size(), second_id);
+    imap_.append(kCemrFolder, first);
+    imap_.append(kCemrFolder, second);
+    ASSERT_EQ(intake("once"), 0) << output_;
+    // Both filed, each folder holding its own message: neither replaced the other.
+    const auto folders = application_folders();
+    ASSERT_EQ(folders.size(), 2u) << output_;
+    std::set<std::string> kept;
+    for (const auto& f : folders) kept.insert(fixtures::read_file(f / "message.eml"));
+    EXPECT_EQ(kept, (std::set<std::string>{first, second}));
+    EXPECT_EQ(imap_.uids("Intake/Processed/cemr").size(), 2u);
 }
 
 }  // namespace
