@@ -38,13 +38,15 @@ def wait_for_port(port, what, proc, seconds=15):
     deadline = time.time() + seconds
     while time.time() < deadline:
         if proc.poll() is not None:
-            sys.exit(f"demo: {what} exited at start (status {proc.returncode}); see {proc.args}")
+            sys.exit(f"demo: {what} exited at start (status {proc.returncode}): {proc.args}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
                 if s.recv(100):
                     return
         except OSError:
             time.sleep(0.1)
+    proc.terminate()  # ours: stopped by its PID before giving up
+    proc.wait()
     sys.exit(f"demo: {what} did not answer on 127.0.0.1:{port}")
 
 

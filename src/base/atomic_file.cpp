@@ -1,11 +1,12 @@
 #include "base/atomic_file.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
-#include <string>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
 
 #include "base/errors.h"
 #include "base/unique_fd.h"
@@ -31,8 +32,7 @@ void write_all(int fd, std::string_view bytes, const std::filesystem::path& path
 
 }  // namespace
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view bytes,
-                           mode_t mode) {
+void write_file_atomically(const std::filesystem::path& path, std::string_view bytes, mode_t mode) {
     const std::filesystem::path dir = path.parent_path();
     // The temporary name lives in the same folder so the rename never crosses
     // file systems, and starts with '.' so HR's file browser hides it.

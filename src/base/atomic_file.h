@@ -2,9 +2,10 @@
 // Durable file writes: a temporary file in the target folder, written, fsynced,
 // renamed into place, then the folder fsynced, so a reader (HR, a restart after
 // a crash) sees either the old file or the whole new one, never a part.
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string_view>
-#include <sys/types.h>
 
 namespace intake {
 

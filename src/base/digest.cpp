@@ -11,7 +11,8 @@ namespace intake {
 std::string sha256_hex(std::string_view bytes) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
     unsigned int length = 0;
-    if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
+    if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) !=
+        1) {
         throw InternalError("OpenSSL could not compute a SHA-256 digest");
     }
     static constexpr char kHex[] = "0123456789abcdef";

@@ -1,11 +1,11 @@
 #include "cli/logging.h"
 
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
-#include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/stdout_sinks.h>
 
 namespace intake::cli {
 namespace {

@@ -2,7 +2,6 @@
 // the logger and libcurl's global state, and hands over to the daemon. Maps
 // errors to exit statuses: 0 success, 1 the work failed, 2 bad usage or config.
 #include <CLI/CLI.hpp>
-
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -43,7 +42,8 @@ int run_command(const std::string& command, const Options& options) {
 
     if (command == "parse") {
         std::string json;
-        const int status = daemon::print_decision(*config, options.mailbox, read_file(options.file), json);
+        const int status =
+            daemon::print_decision(*config, options.mailbox, read_file(options.file), json);
         std::cout << json << "\n";
         return status;
     }
@@ -62,10 +62,11 @@ int run_command(const std::string& command, const Options& options) {
     daemon::Daemon intake_daemon(config, *log);
     if (command == "run") return intake_daemon.run_forever(options.config);
     const daemon::PassReport report = intake_daemon.run_once();
-    log->info("pass done: {} messages handled, {} set aside, {} replies sent, {} deferred, {} failed, "
-              "{} mailbox errors",
-              report.handled, report.set_aside, report.replies_sent, report.replies_deferred,
-              report.replies_failed, report.mailbox_errors);
+    log->info(
+        "pass done: {} messages handled, {} set aside, {} replies sent, {} deferred, {} failed, "
+        "{} mailbox errors",
+        report.handled, report.set_aside, report.replies_sent, report.replies_deferred,
+        report.replies_failed, report.mailbox_errors);
     return report.complete() && report.set_aside == 0 ? kExitOk : kExitFailed;
 }
 
@@ -81,11 +82,15 @@ int main(int argc, char** argv) {
     };
     add_config(&app);
     auto* run = app.add_subcommand("run", "the daemon: poll, file, acknowledge until stopped");
-    auto* once = app.add_subcommand("once", "one pass over every mailbox and the outbox, then exit");
-    auto* check = app.add_subcommand("check", "validate the configuration and log in to every server");
+    auto* once =
+        app.add_subcommand("once", "one pass over every mailbox and the outbox, then exit");
+    auto* check =
+        app.add_subcommand("check", "validate the configuration and log in to every server");
     auto* status = app.add_subcommand("status", "messages handled, applications, outbox");
     auto* parse = app.add_subcommand("parse", "dry run on one message: print the decision as JSON");
-    parse->add_option("FILE", options.file, "the message (.eml)")->required()->check(CLI::ExistingFile);
+    parse->add_option("FILE", options.file, "the message (.eml)")
+        ->required()
+        ->check(CLI::ExistingFile);
     parse->add_option("--mailbox", options.mailbox, "as if it arrived in this mailbox")->required();
     for (auto* sub : {run, once, check, status, parse}) add_config(sub);
 

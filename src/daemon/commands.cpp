@@ -16,9 +16,9 @@ int print_decision(const config::Config& config, std::string_view mailbox_name,
     if (mailbox == nullptr) {
         std::string names;
         for (const auto& m : config.mailboxes) names += (names.empty() ? "" : ", ") + m.name;
-        throw ConfigError("no mailbox named '" + std::string(mailbox_name) + "' in " +
-                              config.file.string(),
-                          "use one of: " + names);
+        throw ConfigError(
+            "no mailbox named '" + std::string(mailbox_name) + "' in " + config.file.string(),
+            "use one of: " + names);
     }
     const config::Organisation& organisation = *config.find_organisation(mailbox->organisation);
     try {

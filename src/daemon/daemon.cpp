@@ -25,7 +25,9 @@ imap::ServerSettings imap_settings(const config::Mailbox& mailbox) {
 }  // namespace
 
 Daemon::Impl::Impl(std::shared_ptr<const config::Config> c, spdlog::logger& l)
-    : config(std::move(c)), log(l), db(std::make_unique<state::StateDb>(config->storage.state_dir)) {}
+    : config(std::move(c)),
+      log(l),
+      db(std::make_unique<state::StateDb>(config->storage.state_dir)) {}
 
 imap::MailboxClient& Daemon::Impl::client_for(const config::Mailbox& mailbox) {
     auto& client = clients[mailbox.name];
@@ -77,9 +79,11 @@ void Daemon::Impl::on_reply_final(const std::string& application_id, const std::
 
 void Daemon::Impl::deliver_replies(PassReport& report) {
     try {
-        const auto result = outbox::deliver_due(
-            *db, *config, log, state::Clock::now(),
-            [this](const std::string& id, const std::string& status) { on_reply_final(id, status); });
+        const auto result =
+            outbox::deliver_due(*db, *config, log, state::Clock::now(),
+                                [this](const std::string& id, const std::string& status) {
+                                    on_reply_final(id, status);
+                                });
         report.replies_sent += result.sent;
         report.replies_deferred += result.deferred;
         report.replies_failed += result.failed;

@@ -4,12 +4,12 @@
 // until SIGTERM/SIGINT, reloading the configuration on SIGHUP. One failing
 // mailbox never stops the others. The configuration is one immutable value,
 // swapped whole on reload.
+#include <spdlog/logger.h>
+
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <spdlog/logger.h>
 
 #include "config/config.h"
 

@@ -119,7 +119,8 @@ std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& ctx
 
     decision->message_key = m.message_id.empty() ? "sha256:" + sha256_hex(raw) : m.message_id;
     decision->content_key = content_key(m, m.from.address);
-    const std::string short_id = sha256_hex(ctx.mailbox.name + "\n" + decision->message_key).substr(0, 6);
+    const std::string short_id =
+        sha256_hex(ctx.mailbox.name + "\n" + decision->message_key).substr(0, 6);
 
     record::Application& app = decision->application;
     app.organisation = ctx.organisation.id;

@@ -19,7 +19,7 @@
 namespace intake::daemon {
 
 struct Decision {
-    mime::ParsedMessage message;         ///< owns the bytes the documents point into
+    mime::ParsedMessage message;  ///< owns the bytes the documents point into
     std::vector<docs::Document> documents;
     std::vector<store::FileContent> files;  ///< documents under their filed names
     record::Application application;

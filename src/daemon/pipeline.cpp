@@ -28,9 +28,12 @@ using Clock = state::Clock;
 std::string documents_summary(const record::Application& app) {
     int cv = 0, letter = 0, other = 0;
     for (const auto& d : app.documents) {
-        if (d.role == "cv") ++cv;
-        else if (d.role == "cover_letter") ++letter;
-        else ++other;
+        if (d.role == "cv")
+            ++cv;
+        else if (d.role == "cover_letter")
+            ++letter;
+        else
+            ++other;
     }
     return "cv=" + std::to_string(cv) + " cover_letter=" + std::to_string(letter) +
            " other=" + std::to_string(other);
@@ -60,9 +63,10 @@ MessageOutcome set_aside(const MailboxContext& ctx, const state::MessageRef& ref
     filing.failed_id = id;
     ctx.db.commit_filing(filing, now);
     move_to(ctx, uid, ctx.mailbox.failed_folder);
-    ctx.log.error("{} uid {}: set aside as _failed/{}: {} — the raw mail is kept there; read it and "
-                  "forward it to HR by hand if it is an application",
-                  ctx.mailbox.name, uid.value, id, reason);
+    ctx.log.error(
+        "{} uid {}: set aside as _failed/{}: {} — the raw mail is kept there; read it and "
+        "forward it to HR by hand if it is an application",
+        ctx.mailbox.name, uid.value, id, reason);
     return MessageOutcome::set_aside;
 }
 
@@ -70,10 +74,10 @@ std::optional<state::QueuedReply> prepare_reply(const MailboxContext& ctx, const
     const auto& app = d.application;
     if (app.acknowledgement.status != "queued") return std::nullopt;
     const std::optional<std::string> references = d.message.header("References");
-    const std::string data = reply::compose(
-        {app.acknowledgement.subject, app.acknowledgement.text}, ctx.organisation,
-        app.acknowledgement.to, {d.message.message_id, references.value_or("")},
-        reply::reply_message_id(app.id, ctx.organisation), Clock::now());
+    const std::string data =
+        reply::compose({app.acknowledgement.subject, app.acknowledgement.text}, ctx.organisation,
+                       app.acknowledgement.to, {d.message.message_id, references.value_or("")},
+                       reply::reply_message_id(app.id, ctx.organisation), Clock::now());
     return state::QueuedReply{ctx.organisation.smtp, ctx.organisation.address,
                               app.acknowledgement.to, data};
 }
@@ -89,7 +93,8 @@ void apply_history(const MailboxContext& ctx, Decision& d) {
         return;
     }
     const auto since = Clock::now() - std::chrono::days(ctx.config.replies.ack_interval_days);
-    if (ctx.db.acknowledged_since(ctx.organisation.id, app.acknowledgement.to, app.posting, since)) {
+    if (ctx.db.acknowledged_since(ctx.organisation.id, app.acknowledgement.to, app.posting,
+                                  since)) {
         suppress_reply(app, reply::reason::kRateLimit);
     }
 }
@@ -104,12 +109,14 @@ void ensure_unique_id(const MailboxContext& ctx, Decision& d) {
 
 }  // namespace
 
-void refresh_index(const config::Config& config, state::StateDb& db, const std::string& organisation,
-                   const std::string& posting) {
-    store::write_index(config.storage, organisation, posting, db.applications(organisation, posting));
+void refresh_index(const config::Config& config, state::StateDb& db,
+                   const std::string& organisation, const std::string& posting) {
+    store::write_index(config.storage, organisation, posting,
+                       db.applications(organisation, posting));
 }
 
-MessageOutcome handle_message(const MailboxContext& ctx, imap::UidValidity validity, imap::Uid uid) {
+MessageOutcome handle_message(const MailboxContext& ctx, imap::UidValidity validity,
+                              imap::Uid uid) {
     const state::MessageRef ref{ctx.mailbox.name, validity.value, uid.value};
 
     // Handled before, but the move did not happen (crash, outage): finish it.
@@ -131,7 +138,8 @@ MessageOutcome handle_message(const MailboxContext& ctx, imap::UidValidity valid
         throw;
     } catch (const std::exception& e) {
         // Whatever a hostile message provokes in a parser stays with that message.
-        return set_aside(ctx, ref, uid, raw, PermanentError(std::string("cannot parse: ") + e.what()));
+        return set_aside(ctx, ref, uid, raw,
+                         PermanentError(std::string("cannot parse: ") + e.what()));
     }
     Decision& d = *decision;
     record::Application& app = d.application;

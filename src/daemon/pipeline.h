@@ -1,9 +1,9 @@
 #pragma once
 // One message's journey, top to bottom (pipeline.cpp).
+#include <spdlog/logger.h>
+
 #include <chrono>
 #include <string>
-
-#include <spdlog/logger.h>
 
 #include "config/config.h"
 #include "imap/imap.h"
@@ -27,7 +27,7 @@ struct MailboxContext {
 MessageOutcome handle_message(const MailboxContext& ctx, imap::UidValidity validity, imap::Uid uid);
 
 /// Rewrites a posting's applications.csv from the database.
-void refresh_index(const config::Config& config, state::StateDb& db, const std::string& organisation,
-                   const std::string& posting);
+void refresh_index(const config::Config& config, state::StateDb& db,
+                   const std::string& organisation, const std::string& posting);
 
 }  // namespace intake::daemon

@@ -6,7 +6,6 @@
 #include "daemon/daemon_impl.h"
 #include "daemon/signals.h"
 
-
 namespace intake::daemon {
 namespace {
 
@@ -17,11 +16,10 @@ std::chrono::seconds poll_interval(const config::Config& config) {
 }
 
 void notify_status(const PassReport& r, int passes) {
-    const std::string status = "STATUS=pass " + std::to_string(passes) + ": " +
-                               std::to_string(r.handled) + " handled, " +
-                               std::to_string(r.set_aside) + " set aside, " +
-                               std::to_string(r.replies_sent) + " replies sent, " +
-                               std::to_string(r.mailbox_errors) + " mailbox errors";
+    const std::string status =
+        "STATUS=pass " + std::to_string(passes) + ": " + std::to_string(r.handled) + " handled, " +
+        std::to_string(r.set_aside) + " set aside, " + std::to_string(r.replies_sent) +
+        " replies sent, " + std::to_string(r.mailbox_errors) + " mailbox errors";
     sd_notify(0, status.c_str());
 }
 

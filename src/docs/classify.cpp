@@ -25,11 +25,10 @@ bool opens_quoted_part(const std::string& line) {
     }
     if (line == "-- ") return true;
     const std::string folded = text::fold(t);
-    const bool wrote = folded.size() > 8 && (folded.ends_with("wrote:") ||
-                                              folded.ends_with("a ecrit :") ||
-                                              folded.ends_with("a ecrit:") ||
-                                              folded.ends_with("escreveu:") ||
-                                              folded.ends_with("escribio:"));
+    const bool wrote =
+        folded.size() > 8 && (folded.ends_with("wrote:") || folded.ends_with("a ecrit :") ||
+                              folded.ends_with("a ecrit:") || folded.ends_with("escreveu:") ||
+                              folded.ends_with("escribio:"));
     return wrote && (starts_with(folded, "on ") || starts_with(folded, "le ") ||
                      starts_with(folded, "em ") || starts_with(folded, "el "));
 }

@@ -21,7 +21,7 @@ struct Document {
     std::string source;         ///< "attachment" or "body"
     std::string original_name;  ///< as the sender wrote it; empty for the body
     std::string media_type;
-    std::string_view content;   ///< decoded bytes, owned by the ParsedMessage (or the body text)
+    std::string_view content;  ///< decoded bytes, owned by the ParsedMessage (or the body text)
     std::optional<std::string> language;  ///< ISO 639-1, when the text could be read
 };
 

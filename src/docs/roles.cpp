@@ -11,13 +11,13 @@ namespace {
 // File-name words, folded (lower case, no accents). A name is tokenised on
 // anything that is not a letter or digit and on camelCase joints, so
 // "CoverLetter_Esposito" and "lettre-de-motivation" both read as words.
-constexpr std::array kCvWords = {"cv",      "resume",     "curriculum", "vitae", "lebenslauf",
-                                 "curriculo", "hojadevida", "cvitae",    "vita"};
-constexpr std::array kLetterWords = {"letter",    "cover",        "coverletter", "motivation",
-                                     "motivational", "lettre",    "carta",       "motivacion",
-                                     "motivacao", "apresentacao", "presentacion", "anschreiben",
-                                     "motivationsschreiben", "bewerbungsschreiben", "lm",
-                                     "candidature", "motivazione"};
+constexpr std::array kCvWords = {"cv",        "resume",     "curriculum", "vitae", "lebenslauf",
+                                 "curriculo", "hojadevida", "cvitae",     "vita"};
+constexpr std::array kLetterWords = {
+    "letter",       "cover",       "coverletter",          "motivation",          "motivational",
+    "lettre",       "carta",       "motivacion",           "motivacao",           "apresentacao",
+    "presentacion", "anschreiben", "motivationsschreiben", "bewerbungsschreiben", "lm",
+    "candidature",  "motivazione"};
 
 std::vector<std::string> name_words(std::string_view file_name) {
     // Drop the extension: "cv.pdf" -> "cv".
@@ -31,7 +31,8 @@ std::vector<std::string> name_words(std::string_view file_name) {
     for (char c : file_name) {
         const auto u = static_cast<unsigned char>(c);
         const bool word_char = std::isalnum(u) || u >= 0x80;
-        const bool camel_joint = std::isupper(u) && std::islower(static_cast<unsigned char>(previous));
+        const bool camel_joint =
+            std::isupper(u) && std::islower(static_cast<unsigned char>(previous));
         if (!word_char || camel_joint) {
             if (!current.empty()) words.push_back(text::fold(current));
             current.clear();

@@ -13,14 +13,18 @@ using docs::Role;
 // Phrases (folded) that show the applicant speaks of the agreement their school
 // signs; the seeds ask for it in English and French, applicants write in four.
 constexpr std::array kAgreementPhrases = {
-    "internship agreement", "learning agreement",   "convention de stage", "traineeship agreement",
-    "accord pedagogique",   "contrat pedagogique",  "acordo de estagio",   "acordo de aprendizagem",
-    "convenio de practicas", "acuerdo de aprendizaje", "convenio de aprendizaje"};
+    "internship agreement",   "learning agreement",     "convention de stage",
+    "traineeship agreement",  "accord pedagogique",     "contrat pedagogique",
+    "acordo de estagio",      "acordo de aprendizagem", "convenio de practicas",
+    "acuerdo de aprendizaje", "convenio de aprendizaje"};
 
 // Codes a reply may tell the applicant; other checks are for HR only.
-constexpr std::array kApplicantWeaknesses = {
-    "missing_cv", "missing_cover_letter", "cover_letter_not_in_english",
-    "fewer_than_two_atlantic_languages", "learning_agreement_not_mentioned", "cv_unreadable"};
+constexpr std::array kApplicantWeaknesses = {"missing_cv",
+                                             "missing_cover_letter",
+                                             "cover_letter_not_in_english",
+                                             "fewer_than_two_atlantic_languages",
+                                             "learning_agreement_not_mentioned",
+                                             "cv_unreadable"};
 
 bool has_role(const std::vector<docs::Document>& documents, Role role) {
     return std::any_of(documents.begin(), documents.end(),

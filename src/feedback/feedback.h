@@ -24,8 +24,8 @@ struct Assessment {
 };
 
 struct Evidence {
-    std::chrono::sys_seconds received_at;      ///< when the application arrived
-    std::string_view mail_text;                ///< the mail body as text
+    std::chrono::sys_seconds received_at;  ///< when the application arrived
+    std::string_view mail_text;            ///< the mail body as text
     const std::vector<docs::Document>* documents = nullptr;
 };
 

@@ -17,10 +17,9 @@ namespace {
 
 bool contains_ignoring_case(const std::vector<std::string>& words, std::string_view wanted) {
     return std::any_of(words.begin(), words.end(), [&](const std::string& word) {
-        return std::equal(word.begin(), word.end(), wanted.begin(), wanted.end(),
-                          [](unsigned char a, unsigned char b) {
-                              return std::toupper(a) == std::toupper(b);
-                          });
+        return std::equal(
+            word.begin(), word.end(), wanted.begin(), wanted.end(),
+            [](unsigned char a, unsigned char b) { return std::toupper(a) == std::toupper(b); });
     });
 }
 
@@ -54,9 +53,8 @@ struct MailboxClient::Impl {
     bool exists(const std::string& server_name) {
         const std::vector<ListEntry> entries =
             parse_list(session.command("", "LIST \"\" " + quoted_string(server_name)));
-        return std::any_of(entries.begin(), entries.end(), [&](const ListEntry& entry) {
-            return entry.name == server_name;
-        });
+        return std::any_of(entries.begin(), entries.end(),
+                           [&](const ListEntry& entry) { return entry.name == server_name; });
     }
 
     void create(const std::string& server_name) {
@@ -88,8 +86,7 @@ private:
     std::optional<char> separator_;
 };
 
-MailboxClient::MailboxClient(ServerSettings settings)
-    : impl_(std::make_unique<Impl>(settings)) {}
+MailboxClient::MailboxClient(ServerSettings settings) : impl_(std::make_unique<Impl>(settings)) {}
 
 MailboxClient::~MailboxClient() = default;
 
@@ -146,7 +143,7 @@ std::string MailboxClient::fetch(const std::string& folder, Uid uid) {
 void MailboxClient::ensure_folder(const std::string& folder) {
     // Each level in turn ("Intake", then "Intake/Processed"): RFC 3501 only says a
     // server SHOULD create missing parents.
-    for (size_t slash = folder.find('/'); ; slash = folder.find('/', slash + 1)) {
+    for (size_t slash = folder.find('/');; slash = folder.find('/', slash + 1)) {
         const std::string level = folder.substr(0, slash);
         if (!level.empty()) impl_->create(impl_->name(level));
         if (slash == std::string::npos) break;

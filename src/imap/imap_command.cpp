@@ -127,8 +127,8 @@ std::string mailbox_url(std::string_view base_url, std::string_view server_name)
     for (const char c : server_name) {
         const auto byte = static_cast<unsigned char>(c);
         const bool unreserved = (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
-                                (byte >= '0' && byte <= '9') || c == '-' || c == '.' ||
-                                c == '_' || c == '~';
+                                (byte >= '0' && byte <= '9') || c == '-' || c == '.' || c == '_' ||
+                                c == '~';
         if (unreserved) {
             url += c;
         } else {

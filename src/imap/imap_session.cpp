@@ -51,8 +51,8 @@ std::string Session::command(const std::string& mailbox, const std::string& text
 
 bool Session::try_command(const std::string& mailbox, const std::string& text,
                           std::string& untagged) {
-    const std::string url = mailbox.empty() ? endpoint_.base_url + "/"
-                                            : mailbox_url(endpoint_.base_url, mailbox);
+    const std::string url =
+        mailbox.empty() ? endpoint_.base_url + "/" : mailbox_url(endpoint_.base_url, mailbox);
     const CURLcode code = perform(url, &text, nullptr);
     // libcurl reports a custom command's NO or BAD as CURLE_QUOTE_ERROR; the
     // connection itself is fine and stays in use.
@@ -65,7 +65,8 @@ bool Session::try_command(const std::string& mailbox, const std::string& text,
 std::string Session::fetch(const std::string& mailbox, Uid uid) {
     const CURLcode code = perform(message_url(endpoint_.base_url, mailbox, uid), nullptr, nullptr);
     if (code != CURLE_OK) {
-        fail(code, "UID FETCH " + std::to_string(uid.value) + " BODY[] in " + quoted_string(mailbox));
+        fail(code,
+             "UID FETCH " + std::to_string(uid.value) + " BODY[] in " + quoted_string(mailbox));
     }
     return std::move(received_);
 }
@@ -108,14 +109,14 @@ void Session::fail(CURLcode code, const std::string& action) {
     const bool select_refused =
         code == CURLE_LOGIN_DENIED && transcript_.last_command() == "SELECT";
     if (code == CURLE_LOGIN_DENIED && !select_refused) {
-        throw ConfigError("IMAP login to " + endpoint_.base_url + " as " + user_ +
-                              " was refused: " + detail,
-                          "check the user and password_file");
+        throw ConfigError(
+            "IMAP login to " + endpoint_.base_url + " as " + user_ + " was refused: " + detail,
+            "check the user and password_file");
     }
     if (select_refused) {
-        throw TransientError("IMAP server " + who + " cannot open the folder for " + action +
-                                 ": " + detail,
-                             "check that the folder exists and the user may open it");
+        throw TransientError(
+            "IMAP server " + who + " cannot open the folder for " + action + ": " + detail,
+            "check that the folder exists and the user may open it");
     }
     if (code == CURLE_USE_SSL_FAILED) {
         throw ConfigError("IMAP server " + endpoint_.base_url + " does not offer STARTTLS",
@@ -126,8 +127,7 @@ void Session::fail(CURLcode code, const std::string& action) {
                           "write it as imaps://host[:port] or imap://host[:port]");
     }
     if (is_certificate_problem(code)) {
-        throw TransientError("IMAP server " + who + ": TLS certificate not accepted: " +
-                                 curl_text,
+        throw TransientError("IMAP server " + who + ": TLS certificate not accepted: " + curl_text,
                              "renew or fix the server's certificate; tls_verify = false is "
                              "for test servers only");
     }

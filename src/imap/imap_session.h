@@ -56,10 +56,12 @@ private:
 
     std::string user_;
     net::Endpoint endpoint_;
-    net::CurlEasy easy_;
+    // Declared before easy_ so they outlive it: curl_easy_cleanup() still sends
+    // LOGOUT through the callbacks that use them.
     net::Transcript transcript_;
     std::string received_;
     Upload upload_;
+    net::CurlEasy easy_;
     bool fresh_connection_ = false;
     std::uint64_t failures_ = 0;
 };

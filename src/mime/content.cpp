@@ -14,6 +14,7 @@
 // TNEF may come later.
 #include "mime/content.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "base/errors.h"
@@ -101,7 +102,8 @@ public:
         if (e.is_embedded_message()) return {};
         if (e.is_multipart()) {
             // A multipart without boundary or parts: its body is all there is to read.
-            return {normalize_newlines(text::to_utf8(decode(e), e.type.param("charset"))), Kind::plain};
+            return {normalize_newlines(text::to_utf8(decode(e), e.type.param("charset"))),
+                    Kind::plain};
         }
         if (!is_body_candidate(e)) return {};
         const std::string bytes = decode(e);

@@ -231,7 +231,11 @@ std::string html_to_text(std::string_view html) {
         if (!closing && (tag == "script" || tag == "style" || tag == "head" || tag == "title")) {
             // Invisible content: skip to its end tag (a <head> also ends where <body> starts).
             std::size_t end = find_ci(html, "</" + tag, i);
-            if (tag == "head") end = std::min(end, find_ci(html, "<body", i));
+            if (tag == "head") {
+                // Looking for <body> only up to </head> keeps many <head>s linear.
+                end =
+                    std::min(end, find_ci(html.substr(0, std::min(end, html.size())), "<body", i));
+            }
             i = end == std::string_view::npos ? html.size() : end;
             continue;
         }

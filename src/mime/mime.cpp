@@ -4,7 +4,7 @@
 // every stage sees the same UTF-8.
 #include "mime/mime.h"
 
-#include <algorithm>
+#include <unordered_set>
 
 #include "base/errors.h"
 #include "base/text.h"
@@ -60,11 +60,14 @@ void fill_headers(const Entity& root, ParsedMessage& m) {
     m.content_type = root.type.value;
 }
 
-void drop_duplicates(std::vector<std::string>& problems) {
+/// Each problem once, in the order first seen, and not thousands of them.
+void tidy_problems(std::vector<std::string>& problems) {
+    constexpr std::size_t kMaxProblems = 100;
+    std::unordered_set<std::string> seen;
     std::vector<std::string> unique;
     for (std::string& p : problems) {
-        if (std::find(unique.begin(), unique.end(), p) == unique.end())
-            unique.push_back(std::move(p));
+        if (unique.size() == kMaxProblems) break;
+        if (seen.insert(p).second) unique.push_back(std::move(p));
     }
     problems = std::move(unique);
 }
@@ -100,7 +103,7 @@ ParsedMessage parse_message(std::string_view raw, const Limits& limits) {
     Content content = collect_content(root, limits, m.problems);
     m.body_text = std::move(content.body_text);
     m.attachments = std::move(content.attachments);
-    drop_duplicates(m.problems);
+    tidy_problems(m.problems);
     return m;
 }
 

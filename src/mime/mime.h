@@ -30,8 +30,9 @@ struct Attachment {
     std::string file_name;   ///< decoded UTF-8 as the sender wrote it (unsafe!); may be empty
     std::string media_type;  ///< lower case "type/subtype"
     std::string content;     ///< decoded bytes
-    bool inline_disposition = false;  ///< Content-Disposition: inline (or none) rather than attachment
-    bool in_related = false;          ///< part of a multipart/related (an HTML body's image)
+    bool inline_disposition =
+        false;                ///< Content-Disposition: inline (or none) rather than attachment
+    bool in_related = false;  ///< part of a multipart/related (an HTML body's image)
     std::string content_id;
 };
 
@@ -48,8 +49,8 @@ struct ParsedMessage {
     std::string message_id;  ///< with angle brackets, as written; may be empty
     std::optional<std::chrono::sys_seconds> date;           ///< the Date header
     std::optional<std::chrono::sys_seconds> received_date;  ///< the topmost Received header's date
-    std::string content_type;  ///< top-level media type, lower case
-    std::string body_text;     ///< readable text of the message's own body (UTF-8)
+    std::string content_type;                               ///< top-level media type, lower case
+    std::string body_text;  ///< readable text of the message's own body (UTF-8)
     std::vector<Attachment> attachments;
     std::vector<std::string> problems;  ///< malformations noticed (for logs), never fatal
 

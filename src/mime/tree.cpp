@@ -5,6 +5,8 @@
 // builder first.
 #include "mime/tree.h"
 
+#include <algorithm>
+
 #include "base/errors.h"
 #include "base/text.h"
 #include "mime/transfer.h"
@@ -135,6 +137,8 @@ TreeBuilder::TreeBuilder(const Limits& limits, std::vector<std::string>& problem
 Entity TreeBuilder::build(std::string_view raw) { return parse_entity(raw, 0, false); }
 
 void TreeBuilder::note(std::string problem) {
+    // A few distinct notes are useful in a log line; thousands are not.
+    if (problems_.size() >= 100) return;
     for (const std::string& p : problems_) {
         if (p == problem) return;
     }

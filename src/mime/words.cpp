@@ -16,6 +16,8 @@
 namespace intake::mime {
 namespace {
 
+constexpr std::size_t kMaxWordText = 4096;
+
 struct Segment {
     bool word = false;
     std::string charset;  ///< words only
@@ -48,7 +50,10 @@ std::string decode_q(std::string_view s) {
 }
 
 /// Parses "=?charset?E?text?=" at s[pos]; sets `end` past it.
-std::optional<Segment> parse_word(std::string_view s, std::size_t pos, std::size_t& end) {
+/// `next_close` caches where the next "?=" is, so that a header full of "=?"
+/// that are never closed is still read in linear time.
+std::optional<Segment> parse_word(std::string_view s, std::size_t pos, std::size_t& end,
+                                  std::size_t& next_close) {
     const std::size_t cs_begin = pos + 2;
     const std::size_t q1 = s.find('?', cs_begin);
     if (q1 == std::string_view::npos || q1 == cs_begin || q1 - cs_begin > 75) return std::nullopt;
@@ -57,8 +62,10 @@ std::optional<Segment> parse_word(std::string_view s, std::size_t pos, std::size
     const bool b = enc == 'b' || enc == 'B';
     if (!b && enc != 'q' && enc != 'Q') return std::nullopt;
     const std::size_t text_begin = q1 + 3;
-    const std::size_t close = s.find("?=", text_begin);
-    if (close == std::string_view::npos) return std::nullopt;
+    if (next_close < text_begin) next_close = s.find("?=", text_begin);
+    const std::size_t close = next_close;
+    // RFC 2047 caps a word at 75 characters; senders exceed that, but not by this much.
+    if (close == std::string_view::npos || close - text_begin > kMaxWordText) return std::nullopt;
     std::string_view charset = s.substr(cs_begin, q1 - cs_begin);
     const std::string_view body = s.substr(text_begin, close - text_begin);
     for (const char c : charset) {
@@ -80,9 +87,10 @@ std::vector<Segment> split_segments(std::string_view s) {
     std::vector<Segment> out;
     std::size_t text_begin = 0;
     std::size_t i = 0;
+    std::size_t next_close = 0;  // nothing searched yet: 0 is before any text
     while ((i = s.find("=?", i)) != std::string_view::npos) {
         std::size_t end = 0;
-        auto word = parse_word(s, i, end);
+        auto word = parse_word(s, i, end, next_close);
         if (!word) {
             ++i;
             continue;

@@ -68,12 +68,13 @@ bool CurlEasy::kept_connection_broken() const noexcept {
 
 void CurlEasy::check_option(CURLoption option, CURLcode code) const {
     if (code == CURLE_OK) return;
-    const std::string what = "libcurl rejected " + option_name(option) + ": " +
-                             curl_easy_strerror(code);
+    const std::string what =
+        "libcurl rejected " + option_name(option) + ": " + curl_easy_strerror(code);
     if (code == CURLE_UNKNOWN_OPTION || code == CURLE_NOT_BUILT_IN ||
         code == CURLE_UNSUPPORTED_PROTOCOL) {
-        throw ConfigError(what, "this libcurl was built without a feature intake needs; "
-                                "install Debian's libcurl4 (OpenSSL flavour)");
+        throw ConfigError(what,
+                          "this libcurl was built without a feature intake needs; "
+                          "install Debian's libcurl4 (OpenSSL flavour)");
     }
     throw InternalError(what);
 }
@@ -100,8 +101,7 @@ void Transcript::clear() {
     closing_ = false;
 }
 
-int Transcript::on_debug(CURL*, curl_infotype type, char* data, size_t size,
-                         void* self) noexcept {
+int Transcript::on_debug(CURL*, curl_infotype type, char* data, size_t size, void* self) noexcept {
     // libcurl hands protocol lines to the debug callback one response or command at a
     // time; split anyway in case several arrive together. Message bodies come as
     // CURLINFO_DATA_* and are ignored, so they never land in an error message.
@@ -149,10 +149,9 @@ void Transcript::on_line_out(std::string_view line) {
     // Only verbs from this list are remembered: anything else may be a SASL
     // continuation line carrying base64 credentials.
     static constexpr std::array<std::string_view, 24> verbs = {
-        "CAPABILITY", "STARTTLS", "AUTHENTICATE", "LOGIN", "SELECT", "EXAMINE",
-        "LIST",       "APPEND",   "UID",          "FETCH", "CREATE", "NOOP",
-        "LOGOUT",     "EHLO",     "HELO",         "AUTH",  "MAIL",   "RCPT",
-        "DATA",       "QUIT",     "RSET",         "VRFY",  "STORE",  "EXPUNGE"};
+        "CAPABILITY", "STARTTLS", "AUTHENTICATE", "LOGIN", "SELECT", "EXAMINE", "LIST",  "APPEND",
+        "UID",        "FETCH",    "CREATE",       "NOOP",  "LOGOUT", "EHLO",    "HELO",  "AUTH",
+        "MAIL",       "RCPT",     "DATA",         "QUIT",  "RSET",   "VRFY",    "STORE", "EXPUNGE"};
     size_t start = 0;
     std::string_view word = line.substr(0, line.find(' '));
     if (is_imap_tag(word) && word.size() < line.size()) {

@@ -89,7 +89,13 @@ std::string option_name(CURLoption option);
 /// credentials (AUTHENTICATE PLAIN <base64>, SASL continuation lines) are never stored.
 class Transcript {
 public:
-    /// Attaches to the handle; the Transcript must outlive the handle's transfers.
+    Transcript() = default;
+    // libcurl keeps a pointer to it.
+    Transcript(const Transcript&) = delete;
+    Transcript& operator=(const Transcript&) = delete;
+
+    /// Attaches to the handle. The Transcript must outlive the handle, whose cleanup
+    /// still sends LOGOUT or QUIT.
     void attach(CurlEasy& easy);
     /// Forgets the previous transfer.
     void clear();

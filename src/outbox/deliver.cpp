@@ -34,21 +34,22 @@ DeliveryReport deliver_due(state::StateDb& db, const config::Config& config, spd
         const config::SmtpServer* server = config.find_smtp(item.reply.smtp);
         if (server == nullptr) {
             // The config lost the server since the reply was queued: keep it, say so.
-            log.warn("outbox: reply for {} waits for SMTP server '{}', which the config no longer "
-                     "has; add it back to [[smtp]]",
-                     item.application_id, item.reply.smtp);
-            db.mark_retry(item.id, now + retry_delay(item.attempts, first_retry), "unknown SMTP server");
+            log.warn(
+                "outbox: reply for {} waits for SMTP server '{}', which the config no longer "
+                "has; add it back to [[smtp]]",
+                item.application_id, item.reply.smtp);
+            db.mark_retry(item.id, now + retry_delay(item.attempts, first_retry),
+                          "unknown SMTP server");
             ++report.deferred;
             continue;
         }
         if (!servers.contains(server->name)) servers.emplace(server->name, settings_for(*server));
-        const SendResult result = send_mail(servers.at(server->name),
-                                            {item.reply.mail_from, {item.reply.rcpt}},
-                                            item.reply.data);
+        const SendResult result = send_mail(
+            servers.at(server->name), {item.reply.mail_from, {item.reply.rcpt}}, item.reply.data);
         if (result.status == SendStatus::sent) {
             db.mark_sent(item.id, now);
-            log.info("outbox: reply for {} sent to {} via {}", item.application_id,
-                     item.reply.rcpt, server->name);
+            log.info("outbox: reply for {} sent to {} via {}", item.application_id, item.reply.rcpt,
+                     server->name);
             ++report.sent;
             on_final(item.application_id, "sent");
         } else if (result.status == SendStatus::temporary_failure &&
@@ -62,9 +63,10 @@ DeliveryReport deliver_due(state::StateDb& db, const config::Config& config, spd
             ++report.deferred;
         } else {
             db.mark_failed(item.id, result.detail);
-            log.error("outbox: reply for {} to {} failed for good: {} — the applicant was not "
-                      "answered; write to them by hand",
-                      item.application_id, item.reply.rcpt, result.detail);
+            log.error(
+                "outbox: reply for {} to {} failed for good: {} — the applicant was not "
+                "answered; write to them by hand",
+                item.application_id, item.reply.rcpt, result.detail);
             ++report.failed;
             on_final(item.application_id, "failed");
         }

@@ -3,11 +3,11 @@
 // filing step. A reply is marked sent only after the SMTP server accepted it; a
 // temporary failure (4xx, server down) is retried with growing delays until
 // replies.outbox_max_age_hours, a permanent one (5xx) is marked failed at once.
+#include <spdlog/logger.h>
+
 #include <chrono>
 #include <functional>
 #include <string>
-
-#include <spdlog/logger.h>
 
 #include "config/config.h"
 #include "outbox/smtp.h"

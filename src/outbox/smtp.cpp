@@ -61,8 +61,7 @@ bool safe_address(const std::string& address) {
 void prepare(net::CurlEasy& easy, Transfer& transfer, const SmtpSettings& settings) {
     const net::Endpoint endpoint =
         net::parse_endpoint(settings.url, smtp_schemes, settings.tls_verify);
-    net::configure_connection(easy, endpoint, smtp_schemes, settings.tls_verify,
-                              settings.timeout);
+    net::configure_connection(easy, endpoint, smtp_schemes, settings.tls_verify, settings.timeout);
     easy.set(CURLOPT_URL, endpoint.base_url);
     transfer.transcript.attach(easy);
     easy.set(CURLOPT_WRITEFUNCTION, &on_write);
@@ -88,23 +87,30 @@ SendResult classify(const net::CurlEasy& easy, const Transfer& transfer, CURLcod
     const std::string where = settings.url + (settings.user.empty() ? "" : " as " + settings.user);
     const std::string detail =
         where + ": " + (reply.empty() ? curl_text : reply + " (" + curl_text + ")");
+    // The next three are the server's or the config's fault, not the message's:
+    // the reply is kept and retried, so it leaves once the admin has fixed them.
     if (transfer.refused_without_auth) {
-        return failure(SendStatus::permanent_failure,
-                       where + ": the server offers no AUTH, so nothing was sent; check the "
-                               "SMTP URL (STARTTLS?) and user");
+        return failure(SendStatus::temporary_failure,
+                       where +
+                           ": the server offers no AUTH, so nothing was sent; check the "
+                           "SMTP URL (STARTTLS?) and user");
     }
     if (code == CURLE_LOGIN_DENIED) {
-        return failure(SendStatus::permanent_failure,
+        return failure(SendStatus::temporary_failure,
                        "SMTP login refused: " + detail + "; check the user and password_file");
     }
     if (code == CURLE_USE_SSL_FAILED) {
-        return failure(SendStatus::permanent_failure,
-                       where + ": the server does not offer STARTTLS; use smtps:// or enable "
-                               "STARTTLS on the server");
+        return failure(SendStatus::temporary_failure,
+                       where +
+                           ": the server does not offer STARTTLS; use smtps:// or enable "
+                           "STARTTLS on the server");
     }
     // By RFC 5321 §4.2.1 a 5yz reply is final and a 4yz reply worth retrying. No reply
     // at all (refused connection, timeout, dropped link) is worth retrying too.
     const long response = easy.response_code();
+    // 530: authentication required, a config problem like a refused login.
+    if (response == 530)
+        return failure(SendStatus::temporary_failure, detail + "; set user and password_file");
     if (response >= 500) return failure(SendStatus::permanent_failure, detail);
     return failure(SendStatus::temporary_failure, detail);
 }
@@ -127,12 +133,13 @@ SendResult send_mail(const SmtpSettings& settings, const Envelope& envelope,
         return failure(SendStatus::permanent_failure, "refusing a malformed envelope sender");
     }
 
-    net::CurlEasy easy;
+    // The transfer outlives the handle: curl_easy_cleanup() sends QUIT through its callbacks.
     Transfer transfer;
     transfer.data = &data;
+    net::CurlEasy easy;
     prepare(easy, transfer, settings);
-    // libcurl wraps the address in <…> itself only when it lacks them; "<>" stays the
-    // null sender used for automatic replies.
+    // libcurl strips and re-adds the angle brackets (converting an IDN domain on the
+    // way); "<>" stays the null sender.
     easy.set(CURLOPT_MAIL_FROM, "<" + envelope.mail_from + ">");
     net::CurlSlist recipients;
     for (const std::string& address : envelope.recipients) recipients.append("<" + address + ">");
@@ -149,8 +156,8 @@ SendResult send_mail(const SmtpSettings& settings, const Envelope& envelope,
 }
 
 SendResult verify_smtp(const SmtpSettings& settings) {
-    net::CurlEasy easy;
     Transfer transfer;
+    net::CurlEasy easy;
     prepare(easy, transfer, settings);
     // Without recipients libcurl sends the custom command instead of a mail, so this
     // runs EHLO, STARTTLS and AUTH, then NOOP and QUIT, and sends nothing.

@@ -93,18 +93,17 @@ Application from_json(const Json& j) {
     app.message_id = j.at("message_id").get<std::string>();
     app.subject = j.at("subject").get<std::string>();
     const Json& routing = j.at("routing");
-    app.routing = {routing.at("by").get<std::string>(), read_optional(routing, "alias").value_or(""),
-                   routing.at("distance").get<int>()};
+    app.routing = {routing.at("by").get<std::string>(),
+                   read_optional(routing, "alias").value_or(""), routing.at("distance").get<int>()};
     app.applicant = {j.at("applicant").at("name").get<std::string>(),
                      j.at("applicant").at("email").get<std::string>()};
     app.language = j.at("language").get<std::string>();
     for (const auto& d : j.at("documents")) {
-        app.documents.push_back({d.at("role").get<std::string>(), d.at("file").get<std::string>(),
-                                 d.at("original_name").get<std::string>(),
-                                 d.at("source").get<std::string>(),
-                                 d.at("media_type").get<std::string>(),
-                                 d.at("size").get<std::uint64_t>(), d.at("sha256").get<std::string>(),
-                                 read_optional(d, "language")});
+        app.documents.push_back(
+            {d.at("role").get<std::string>(), d.at("file").get<std::string>(),
+             d.at("original_name").get<std::string>(), d.at("source").get<std::string>(),
+             d.at("media_type").get<std::string>(), d.at("size").get<std::uint64_t>(),
+             d.at("sha256").get<std::string>(), read_optional(d, "language")});
     }
     app.deadline = {j.at("deadline").at("status").get<std::string>(),
                     read_optional(j.at("deadline"), "at")};

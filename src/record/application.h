@@ -3,11 +3,10 @@
 // record HR reads, and what `intake parse` prints). Plain values only: the stages
 // fill it, store/ writes it, state/ keeps it, to_json() renders it.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace intake::record {
 

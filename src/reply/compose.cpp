@@ -71,9 +71,11 @@ std::string quoted_printable(std::string_view body) {
             continue;
         }
         const bool line_end = i + 1 == body.size() || body[i + 1] == '\n' || body[i + 1] == '\r';
-        const bool literal = (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !line_end);
+        const bool literal =
+            (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !line_end);
         // A line starting with "." or "From " survives every relay when encoded.
-        const bool risky_start = column == 0 && (c == '.' || (c == 'F' && body.substr(i, 5) == "From "));
+        const bool risky_start =
+            column == 0 && (c == '.' || (c == 'F' && body.substr(i, 5) == "From "));
         if (literal && !risky_start) {
             emit(std::string_view(&body[i], 1));
         } else {
@@ -208,7 +210,7 @@ std::string compose(const Text& text, const config::Organisation& org, const std
         mail << "In-Reply-To: " << parent << kCrlf;
         mail << "References: " << (refs.empty() ? parent : refs + "\r\n " + parent) << kCrlf;
     }
-    mail << "Auto-Submitted: auto-replied" << kCrlf;  // RFC 3834 §5
+    mail << "Auto-Submitted: auto-replied" << kCrlf;   // RFC 3834 §5
     mail << "X-Auto-Response-Suppress: All" << kCrlf;  // Exchange: no out-of-office back
     mail << "MIME-Version: 1.0" << kCrlf;
     mail << "Content-Type: text/plain; charset=UTF-8" << kCrlf;

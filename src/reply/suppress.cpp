@@ -16,8 +16,8 @@ bool plausible_address(std::string_view address) {
     // SMTP command: this address goes into To: and RCPT TO.
     return std::none_of(address.begin(), address.end(), [](char c) {
         const auto u = static_cast<unsigned char>(c);
-        return u <= 0x20 || u == 0x7f || c == '<' || c == '>' || c == ',' || c == ';' ||
-               c == '"' || c == '(' || c == ')' || c == '\\' || c == '[' || c == ']';
+        return u <= 0x20 || u == 0x7f || c == '<' || c == '>' || c == ',' || c == ';' || c == '"' ||
+               c == '(' || c == ')' || c == '\\' || c == '[' || c == ']';
     });
 }
 

@@ -68,8 +68,8 @@ std::optional<int> distance_at(const std::vector<Word>& words, std::size_t start
 /// mean two options in one language ("formación profesional" is D.1 and D.2).
 bool names_a_code(const Phrase& phrase) {
     return std::any_of(phrase.words.begin(), phrase.words.end(), [](const Word& w) {
-        return !w.text.empty() &&
-               std::all_of(w.text.begin(), w.text.end(), [](char c) { return c >= '0' && c <= '9'; });
+        return !w.text.empty() && std::all_of(w.text.begin(), w.text.end(),
+                                              [](char c) { return c >= '0' && c <= '9'; });
     });
 }
 

@@ -13,7 +13,9 @@ std::int64_t to_seconds(Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-Clock::time_point from_seconds(std::int64_t s) { return Clock::time_point(std::chrono::seconds(s)); }
+Clock::time_point from_seconds(std::int64_t s) {
+    return Clock::time_point(std::chrono::seconds(s));
+}
 
 std::string_view outcome_text(Outcome o) {
     switch (o) {
@@ -46,7 +48,8 @@ struct StateDb::Impl {
     SQLite::Database db;
 
     explicit Impl(const std::string& file)
-        : path(file), db(file, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
+        : path(file),
+          db(file, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
         // WAL: readers (intake status) never block the daemon; FULL sync: a
         // committed filing survives a power cut, as the guarantees need.
         db.exec("PRAGMA journal_mode = WAL");
@@ -66,9 +69,9 @@ auto guarded(const std::string& path, const char* action, Fn&& fn) {
         const int code = e.getErrorCode();
         if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL ||
             code == SQLITE_IOERR) {
-            throw TransientError(std::string("state database ") + path + ": " + action + ": " +
-                                     e.what(),
-                                 "check free disk space and that no other intake uses it");
+            throw TransientError(
+                std::string("state database ") + path + ": " + action + ": " + e.what(),
+                "check free disk space and that no other intake uses it");
         }
         throw InternalError(std::string("state database ") + path + ": " + action + ": " + e.what(),
                             "keep a copy of the database and report this");
@@ -118,9 +121,10 @@ std::optional<std::string> StateDb::find_by_message_key(const std::string& organ
 std::optional<std::string> StateDb::find_by_content_key(const std::string& organisation,
                                                         const std::string& key) {
     return guarded(impl_->path, "find content key", [&]() -> std::optional<std::string> {
-        SQLite::Statement q(impl_->db,
-                            "SELECT id FROM applications WHERE organisation = ? AND content_key = ? "
-                            "ORDER BY handled_at, id LIMIT 1");
+        SQLite::Statement q(
+            impl_->db,
+            "SELECT id FROM applications WHERE organisation = ? AND content_key = ? "
+            "ORDER BY handled_at, id LIMIT 1");
         q.bind(1, organisation);
         q.bind(2, key);
         if (!q.executeStep()) return std::nullopt;
@@ -212,9 +216,10 @@ void StateDb::record_seen_again(const MessageRef& m, const std::string& applicat
 std::vector<record::Application> StateDb::applications(const std::string& organisation,
                                                        const std::string& posting) {
     return guarded(impl_->path, "list applications", [&] {
-        SQLite::Statement q(impl_->db,
-                            "SELECT record FROM applications WHERE organisation = ? AND posting = ? "
-                            "ORDER BY received_at, id");
+        SQLite::Statement q(
+            impl_->db,
+            "SELECT record FROM applications WHERE organisation = ? AND posting = ? "
+            "ORDER BY received_at, id");
         q.bind(1, organisation);
         q.bind(2, posting);
         std::vector<record::Application> rows;
@@ -234,20 +239,22 @@ std::optional<record::Application> StateDb::application(const std::string& id) {
 
 std::vector<std::pair<std::string, std::string>> StateDb::postings_with_applications() {
     return guarded(impl_->path, "list postings", [&] {
-        SQLite::Statement q(impl_->db,
-                            "SELECT DISTINCT organisation, posting FROM applications ORDER BY 1, 2");
+        SQLite::Statement q(
+            impl_->db, "SELECT DISTINCT organisation, posting FROM applications ORDER BY 1, 2");
         std::vector<std::pair<std::string, std::string>> out;
-        while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
+        while (q.executeStep())
+            out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
         return out;
     });
 }
 
 std::vector<OutboxItem> StateDb::due_replies(Clock::time_point now, int limit) {
     return guarded(impl_->path, "read the outbox", [&] {
-        SQLite::Statement q(impl_->db,
-                            "SELECT id, application_id, smtp, mail_from, rcpt, data, attempts, "
-                            "created_at FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? "
-                            "ORDER BY next_attempt_at, id LIMIT ?");
+        SQLite::Statement q(
+            impl_->db,
+            "SELECT id, application_id, smtp, mail_from, rcpt, data, attempts, "
+            "created_at FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? "
+            "ORDER BY next_attempt_at, id LIMIT ?");
         q.bind(1, to_seconds(now));
         q.bind(2, limit);
         std::vector<OutboxItem> items;
@@ -276,7 +283,8 @@ void StateDb::mark_sent(std::int64_t id, Clock::time_point now) {
     });
 }
 
-void StateDb::mark_retry(std::int64_t id, Clock::time_point next_attempt, const std::string& error) {
+void StateDb::mark_retry(std::int64_t id, Clock::time_point next_attempt,
+                         const std::string& error) {
     guarded(impl_->path, "reschedule a reply", [&] {
         SQLite::Statement q(impl_->db,
                             "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, "

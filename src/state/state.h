@@ -36,7 +36,7 @@ struct QueuedReply {
     std::string smtp;       ///< name of the SMTP server
     std::string mail_from;  ///< envelope sender
     std::string rcpt;
-    std::string data;       ///< the whole mail
+    std::string data;  ///< the whole mail
 };
 
 /// Everything one handled message changes, committed at once.

@@ -13,8 +13,8 @@ std::string field(std::string_view value, char delimiter) {
                        v[0] == '\r')) {
         v.insert(v.begin(), '\'');
     }
-    const bool quote = v.find_first_of(std::string("\"\r\n") + delimiter) != std::string::npos ||
-                       v != value;
+    const bool quote =
+        v.find_first_of(std::string("\"\r\n") + delimiter) != std::string::npos || v != value;
     if (!quote) return v;
     std::string out = "\"";
     for (char c : v) {
@@ -46,9 +46,9 @@ std::string index_csv(const std::vector<record::Application>& rows, char delimit
         }
         out += "\r\n";
     };
-    line({"id", "received_at", "applicant_name", "applicant_email", "subject", "cv",
-          "cover_letter", "other_documents", "deadline_status", "routing", "acknowledgement",
-          "duplicate_of", "folder"});
+    line({"id", "received_at", "applicant_name", "applicant_email", "subject", "cv", "cover_letter",
+          "other_documents", "deadline_status", "routing", "acknowledgement", "duplicate_of",
+          "folder"});
     for (const auto& app : rows) {
         line({app.id, app.received_at, app.applicant.name, app.applicant.email, app.subject,
               files_of_role(app, "cv"), files_of_role(app, "cover_letter"),

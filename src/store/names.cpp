@@ -10,10 +10,9 @@
 namespace intake::store {
 namespace {
 
-constexpr std::array kReservedWindowsNames = {"con",  "prn",  "aux",  "nul",  "com1", "com2",
-                                              "com3", "com4", "com5", "com6", "com7", "com8",
-                                              "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5",
-                                              "lpt6", "lpt7", "lpt8", "lpt9"};
+constexpr std::array kReservedWindowsNames = {
+    "con",  "prn",  "aux",  "nul",  "com1", "com2", "com3", "com4", "com5", "com6", "com7",
+    "com8", "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9"};
 
 // Names the folder itself uses; a sender's attachment may not take them.
 constexpr std::array kFolderOwnNames = {"message.eml", "application.json", "reason.txt"};
@@ -112,7 +111,8 @@ std::string slug(std::string_view name) {
 
 std::string application_id(std::chrono::sys_seconds received_at, std::string_view applicant_name,
                            std::string_view short_id) {
-    const auto day = std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(received_at));
+    const auto day =
+        std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(received_at));
     char date[16];
     std::snprintf(date, sizeof date, "%04d-%02u-%02u", static_cast<int>(day.year()),
                   static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
@@ -121,7 +121,8 @@ std::string application_id(std::chrono::sys_seconds received_at, std::string_vie
 
 std::vector<std::string> document_file_names(const std::vector<DocumentToName>& documents,
                                              std::string_view applicant_name) {
-    const std::string person = safe_name(applicant_name.empty() ? "Applicant" : applicant_name, 120);
+    const std::string person =
+        safe_name(applicant_name.empty() ? "Applicant" : applicant_name, 120);
     std::set<std::string> taken(kFolderOwnNames.begin(), kFolderOwnNames.end());
     std::vector<std::string> names;
     for (const auto& d : documents) {

@@ -25,9 +25,10 @@ void IntakeE2E::write_config(const std::string& extra, int poll_interval_seconds
         const char* languages;
         const char* feedback;
         const char* folder;
-    } orgs[] = {{"cemr", "CEMR", "application@ccre-cemr.org", "[\"en\", \"fr\"]", "false", kCemrFolder},
-                {"atlantic-cities", "Atlantic Cities", "rh@atlanticcities.eu",
-                 "[\"en\", \"fr\", \"pt\", \"es\"]", "true", kAtlanticFolder}};
+    } orgs[] = {
+        {"cemr", "CEMR", "application@ccre-cemr.org", "[\"en\", \"fr\"]", "false", kCemrFolder},
+        {"atlantic-cities", "Atlantic Cities", "rh@atlanticcities.eu",
+         "[\"en\", \"fr\", \"pt\", \"es\"]", "true", kAtlanticFolder}};
     for (const auto& o : orgs) {
         const std::string id = o.id;
         text += "[[organisation]]\nid = \"" + id + "\"\nname = \"" + o.name + "\"\naddress = \"" +

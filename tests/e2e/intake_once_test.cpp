@@ -111,8 +111,10 @@ TEST_F(IntakeE2E, FilesAcknowledgesAndMovesEveryMessage) {
     const auto* to_ana = reply_to(replies, "ana.silva@example.pt");
     ASSERT_NE(to_ana, nullptr);
     EXPECT_EQ(to_ana->mail_from, "application@ccre-cemr.org");
-    EXPECT_NE(header_of(to_ana->data, "From").find("<application@ccre-cemr.org>"), std::string::npos);
-    EXPECT_EQ(header_of(to_ana->data, "In-Reply-To"), "<decide_cemr_platforma_lowercase_re@example.pt>");
+    EXPECT_NE(header_of(to_ana->data, "From").find("<application@ccre-cemr.org>"),
+              std::string::npos);
+    EXPECT_EQ(header_of(to_ana->data, "In-Reply-To"),
+              "<decide_cemr_platforma_lowercase_re@example.pt>");
     EXPECT_EQ(header_of(to_ana->data, "Auto-Submitted"), "auto-replied");
     EXPECT_EQ(header_of(to_ana->data, "Content-Transfer-Encoding"), "quoted-printable");
     EXPECT_NE(qp_body(to_ana->data).find("Ana Silva"), std::string::npos);
@@ -122,7 +124,8 @@ TEST_F(IntakeE2E, FilesAcknowledgesAndMovesEveryMessage) {
     EXPECT_EQ(to_marta->mail_from, "rh@atlanticcities.eu");
 
     // One INFO line per handled message.
-    EXPECT_NE(output_.find("cemr uid 1: filed 2025-03-10_ana-silva_"), std::string::npos) << output_;
+    EXPECT_NE(output_.find("cemr uid 1: filed 2025-03-10_ana-silva_"), std::string::npos)
+        << output_;
 }
 
 TEST_F(IntakeE2E, ASecondPassChangesNothing) {
@@ -225,7 +228,8 @@ TEST_F(IntakeE2E, AnSmtpOutageDelaysRepliesAndNeverDoublesThem) {
 }
 
 TEST_F(IntakeE2E, ParseTouchesNothing) {
-    const fs::path eml = fs::path(INTAKE_SOURCE_DIR) / "tests/data/eml/decide_cemr_projects_lead_fwd.eml";
+    const fs::path eml =
+        fs::path(INTAKE_SOURCE_DIR) / "tests/data/eml/decide_cemr_projects_lead_fwd.eml";
     ASSERT_EQ(intake("parse '" + eml.string() + "' --mailbox cemr"), 0) << output_;
     const Json decision = Json::parse(output_);
     EXPECT_EQ(decision["posting"], "project-lead");

@@ -1,5 +1,7 @@
 // MailboxClient against a real Dovecot. Every check of the mailbox afterwards goes
 // through the fixture's own IMAP client (ImapProbe), not through MailboxClient.
+#include "imap/imap.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +11,6 @@
 
 #include "base/errors.h"
 #include "fixtures/dovecot.h"
-#include "imap/imap.h"
 
 namespace intake {
 namespace {
@@ -34,8 +35,12 @@ imap::ServerSettings settings_for(const DovecotServer& server) {
 std::string sample_message(const std::string& subject) {
     return "From: =?UTF-8?Q?Marie_Dupont?= <marie.dupont@example.org>\r\n"
            "To: application@ccre-cemr.org\r\n"
-           "Subject: " + subject + "\r\n"
-           "Message-ID: <" + subject + "@example.org>\r\n"
+           "Subject: " +
+           subject +
+           "\r\n"
+           "Message-ID: <" +
+           subject +
+           "@example.org>\r\n"
            "MIME-Version: 1.0\r\n"
            "Content-Type: text/plain; charset=utf-8\r\n"
            "Content-Transfer-Encoding: 8bit\r\n"
@@ -226,7 +231,7 @@ TEST_F(ImapTest, PlainImapNeedsStarttlsWhenCertificatesAreVerified) {
 
 TEST_F(ImapTest, UrlOutsideThePolicyIsConfigError) {
     for (const std::string& url : {server_->url() + "/INBOX", std::string("http://127.0.0.1"),
-                                  std::string("pop3://127.0.0.1")}) {
+                                   std::string("pop3://127.0.0.1")}) {
         imap::ServerSettings settings = settings_for(*server_);
         settings.url = url;
         EXPECT_THROW(MailboxClient{std::move(settings)}, ConfigError) << url;

@@ -1,5 +1,7 @@
 // send_mail and verify_smtp against a real SMTP server (aiosmtpd). What arrived is
 // read back from the server's own store, byte for byte.
+#include "outbox/smtp.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -7,7 +9,6 @@
 
 #include "base/errors.h"
 #include "fixtures/smtp_server.h"
-#include "outbox/smtp.h"
 
 namespace intake {
 namespace {
@@ -59,8 +60,8 @@ std::unique_ptr<SmtpServer> SmtpTest::server_;
 
 TEST_F(SmtpTest, SentMailArrivesByteForByteWithItsEnvelope) {
     const size_t before = server_->received().size();
-    const outbox::SendResult result = outbox::send_mail(settings_for(*server_), marie,
-                                                        acknowledgement);
+    const outbox::SendResult result =
+        outbox::send_mail(settings_for(*server_), marie, acknowledgement);
     ASSERT_EQ(result.status, SendStatus::sent) << result.detail;
     EXPECT_NE(result.detail.find("250"), std::string::npos) << result.detail;
     const std::vector<SmtpServer::Message> received = server_->received();
@@ -144,10 +145,10 @@ TEST_F(SmtpTest, UserGivenButServerOffersNoAuthSendsNothing) {
     settings.user = "application@ccre-cemr.org";
     settings.password = Secret("irrelevant");
     const outbox::SendResult result = outbox::send_mail(settings, marie, acknowledgement);
-    EXPECT_EQ(result.status, SendStatus::permanent_failure) << result.detail;
+    EXPECT_EQ(result.status, SendStatus::temporary_failure) << result.detail;
     EXPECT_NE(result.detail.find("AUTH"), std::string::npos) << result.detail;
     EXPECT_EQ(server_->received().size(), before);
-    EXPECT_EQ(outbox::verify_smtp(settings).status, SendStatus::permanent_failure);
+    EXPECT_EQ(outbox::verify_smtp(settings).status, SendStatus::temporary_failure);
 }
 
 TEST_F(SmtpTest, VerifyConnectsAndSendsNothing) {
@@ -161,7 +162,7 @@ TEST_F(SmtpTest, PlainSmtpNeedsStarttlsWhenCertificatesAreVerified) {
     outbox::SmtpSettings settings = settings_for(*server_);
     settings.tls_verify = true;
     const outbox::SendResult result = outbox::send_mail(settings, marie, acknowledgement);
-    EXPECT_EQ(result.status, SendStatus::permanent_failure) << result.detail;
+    EXPECT_EQ(result.status, SendStatus::temporary_failure) << result.detail;
     EXPECT_NE(result.detail.find("STARTTLS"), std::string::npos) << result.detail;
 }
 
@@ -176,8 +177,8 @@ TEST_F(SmtpTest, UrlOutsideThePolicyIsConfigError) {
 class SmtpAuthTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        server_ = std::make_unique<SmtpServer>(
-            SmtpOptions{"application@ccre-cemr.org", "sm7p-Secret"});
+        server_ =
+            std::make_unique<SmtpServer>(SmtpOptions{"application@ccre-cemr.org", "sm7p-Secret"});
     }
     static void TearDownTestSuite() { server_.reset(); }
 
@@ -195,23 +196,23 @@ TEST_F(SmtpAuthTest, AuthenticatedMailArrives) {
     EXPECT_EQ(last.data, acknowledgement);
 }
 
-TEST_F(SmtpAuthTest, WrongPasswordIsPermanentAndNotShown) {
+TEST_F(SmtpAuthTest, WrongPasswordIsRetriedAndNotShown) {
     const size_t before = server_->received().size();
     outbox::SmtpSettings settings = settings_for(*server_);
     settings.password = Secret("not-the-Password");
     const outbox::SendResult result = outbox::send_mail(settings, marie, acknowledgement);
-    EXPECT_EQ(result.status, SendStatus::permanent_failure) << result.detail;
+    EXPECT_EQ(result.status, SendStatus::temporary_failure) << result.detail;
     EXPECT_NE(result.detail.find("535"), std::string::npos) << result.detail;
     EXPECT_EQ(result.detail.find("not-the-Password"), std::string::npos) << result.detail;
     EXPECT_EQ(server_->received().size(), before);
-    EXPECT_EQ(outbox::verify_smtp(settings).status, SendStatus::permanent_failure);
+    EXPECT_EQ(outbox::verify_smtp(settings).status, SendStatus::temporary_failure);
 }
 
-TEST_F(SmtpAuthTest, NoUserWhereAuthIsRequiredIsPermanent) {
+TEST_F(SmtpAuthTest, NoUserWhereAuthIsRequiredIsRetried) {
     outbox::SmtpSettings settings = settings_for(*server_);
     settings.user.clear();
     const outbox::SendResult result = outbox::send_mail(settings, marie, acknowledgement);
-    EXPECT_EQ(result.status, SendStatus::permanent_failure) << result.detail;
+    EXPECT_EQ(result.status, SendStatus::temporary_failure) << result.detail;
     EXPECT_NE(result.detail.find("530"), std::string::npos) << result.detail;
 }
 

@@ -1,5 +1,7 @@
 // The whole decision on real message files with the shipped configuration,
 // field by field: posting, routing, documents, deadline, reply.
+#include "daemon/decide.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -7,7 +9,6 @@
 #include <sstream>
 
 #include "base/errors.h"
-#include "daemon/decide.h"
 
 namespace intake::daemon {
 namespace {
@@ -20,7 +21,8 @@ std::string read_file(const std::string& path) {
 }
 
 const config::Config& shipped_config() {
-    static const config::Config config = config::load_config(INTAKE_SOURCE_DIR "/config/intake.toml");
+    static const config::Config config =
+        config::load_config(INTAKE_SOURCE_DIR "/config/intake.toml");
     return config;
 }
 
@@ -41,8 +43,9 @@ struct Expected {
     std::string deadline;
     std::string ack_status;
     std::string ack_reason;  ///< empty: none
-    std::map<std::string, std::string> roles;  ///< original name -> role ("body" for the body letter)
-    std::string ack_language;                  ///< empty: not checked
+    std::map<std::string, std::string>
+        roles;                 ///< original name -> role ("body" for the body letter)
+    std::string ack_language;  ///< empty: not checked
 };
 
 void PrintTo(const Expected& e, std::ostream* os) { *os << e.file; }
@@ -86,41 +89,151 @@ const std::string kPdf = "application/pdf";
 INSTANTIATE_TEST_SUITE_P(
     Shipped, DecideFile,
     ::testing::Values(
-        Expected{"decide_cemr_platforma_lowercase_re.eml", "cemr", "platforma-internship", "subject",
-                 "none", "queued", "", {{"Ana_Silva_CV.pdf", "cv"}, {"Ana_Silva_cover_letter.pdf", "cover_letter"}}, "en"},
-        Expected{"decide_cemr_projects_lead_fwd.eml", "cemr", "project-lead", "subject", "on_time",
-                 "queued", "", {{"Novak_Lebenslauf.pdf", "cv"}, {"Novak_Anschreiben.pdf", "cover_letter"}}, ""},
-        Expected{"decide_cemr_assistant_late.eml", "cemr", "assistant-logistics-administration",
-                 "subject", "late", "queued", "", {{"Li_Wei_CV.pdf", "cv"}}, ""},
-        Expected{"decide_cemr_assistant_deadline_day.eml", "cemr",
-                 "assistant-logistics-administration", "subject", "on_time", "queued", "", {}, ""},
-        Expected{"decide_cemr_paris_english_title.eml", "cemr", "charge-projet-citoyennete-egalite",
-                 "subject", "none", "queued", "", {}, "en"},
-        Expected{"decide_cemr_internship_any_body_only.eml", "cemr", "internship-any", "body", "none",
-                 "queued", "", {{"Paul_Martin_CV.pdf", "cv"}}, ""},
-        Expected{"decide_cemr_list_mail.eml", "cemr", "unsorted", "none", "none", "suppressed",
-                 "mailing list", {}, ""},
-        Expected{"decide_cemr_noreply_jobboard.eml", "cemr", "policy-internship", "subject", "none",
-                 "suppressed", "no-reply sender", {}, ""},
-        Expected{"decide_cemr_own_address_loop.eml", "cemr", "policy-internship", "subject", "none",
-                 "suppressed", "own address", {}, ""},
-        Expected{"decide_ac_futures_d1_fr.eml", "atlantic-cities", "futures-d1-vocational-training",
-                 "subject", "none", "queued", "",
-                 {{"CV_Yann_Le_Goff.pdf", "cv"}, {"Lettre_de_motivation_Yann.pdf", "cover_letter"}}, "fr"},
-        Expected{"decide_ac_futures_d2_es.eml", "atlantic-cities", "futures-d2-professional-training",
-                 "subject", "none", "queued", "",
-                 {{"Curriculum_Lucia_Garcia.pdf", "cv"}, {"Carta_de_motivacion_EN.pdf", "cover_letter"}}, "es"},
-        Expected{"decide_ac_futures_d4_training_contract.eml", "atlantic-cities",
-                 "futures-d4-training-contract", "subject", "none", "queued", "", {}, "fr"},
-        Expected{"decide_ac_speculative_es.eml", "atlantic-cities", "speculative", "subject", "none",
-                 "queued", "", {{"CV_Marta_Ruiz.pdf", "cv"}}, "es"},
-        Expected{"decide_ac_futures_a_no_agreement.eml", "atlantic-cities",
-                 "futures-a-university-internship", "subject", "none", "queued", "", {}, "en"},
-        Expected{"decide_ac_auto_submitted_generated.eml", "atlantic-cities", "unsorted", "none",
-                 "none", "suppressed", "auto-reply", {}, ""},
-        Expected{"decide_ac_no_cover_letter_body_letter.eml", "atlantic-cities",
-                 "futures-b-european-mobility", "subject", "none", "queued", "",
-                 {{"CV_Joao_Santos.pdf", "cv"}, {"body", "cover_letter"}}, "en"}));
+        Expected{"decide_cemr_platforma_lowercase_re.eml",
+                 "cemr",
+                 "platforma-internship",
+                 "subject",
+                 "none",
+                 "queued",
+                 "",
+                 {{"Ana_Silva_CV.pdf", "cv"}, {"Ana_Silva_cover_letter.pdf", "cover_letter"}},
+                 "en"},
+        Expected{"decide_cemr_projects_lead_fwd.eml",
+                 "cemr",
+                 "project-lead",
+                 "subject",
+                 "on_time",
+                 "queued",
+                 "",
+                 {{"Novak_Lebenslauf.pdf", "cv"}, {"Novak_Anschreiben.pdf", "cover_letter"}},
+                 ""},
+        Expected{"decide_cemr_assistant_late.eml",
+                 "cemr",
+                 "assistant-logistics-administration",
+                 "subject",
+                 "late",
+                 "queued",
+                 "",
+                 {{"Li_Wei_CV.pdf", "cv"}},
+                 ""},
+        Expected{"decide_cemr_assistant_deadline_day.eml",
+                 "cemr",
+                 "assistant-logistics-administration",
+                 "subject",
+                 "on_time",
+                 "queued",
+                 "",
+                 {},
+                 ""},
+        Expected{"decide_cemr_paris_english_title.eml",
+                 "cemr",
+                 "charge-projet-citoyennete-egalite",
+                 "subject",
+                 "none",
+                 "queued",
+                 "",
+                 {},
+                 "en"},
+        Expected{"decide_cemr_internship_any_body_only.eml",
+                 "cemr",
+                 "internship-any",
+                 "body",
+                 "none",
+                 "queued",
+                 "",
+                 {{"Paul_Martin_CV.pdf", "cv"}},
+                 ""},
+        Expected{"decide_cemr_list_mail.eml",
+                 "cemr",
+                 "unsorted",
+                 "none",
+                 "none",
+                 "suppressed",
+                 "mailing list",
+                 {},
+                 ""},
+        Expected{"decide_cemr_noreply_jobboard.eml",
+                 "cemr",
+                 "policy-internship",
+                 "subject",
+                 "none",
+                 "suppressed",
+                 "no-reply sender",
+                 {},
+                 ""},
+        Expected{"decide_cemr_own_address_loop.eml",
+                 "cemr",
+                 "policy-internship",
+                 "subject",
+                 "none",
+                 "suppressed",
+                 "own address",
+                 {},
+                 ""},
+        Expected{"decide_ac_futures_d1_fr.eml",
+                 "atlantic-cities",
+                 "futures-d1-vocational-training",
+                 "subject",
+                 "none",
+                 "queued",
+                 "",
+                 {{"CV_Yann_Le_Goff.pdf", "cv"}, {"Lettre_de_motivation_Yann.pdf", "cover_letter"}},
+                 "fr"},
+        Expected{
+            "decide_ac_futures_d2_es.eml",
+            "atlantic-cities",
+            "futures-d2-professional-training",
+            "subject",
+            "none",
+            "queued",
+            "",
+            {{"Curriculum_Lucia_Garcia.pdf", "cv"}, {"Carta_de_motivacion_EN.pdf", "cover_letter"}},
+            "es"},
+        Expected{"decide_ac_futures_d4_training_contract.eml",
+                 "atlantic-cities",
+                 "futures-d4-training-contract",
+                 "subject",
+                 "none",
+                 "queued",
+                 "",
+                 {},
+                 "fr"},
+        Expected{"decide_ac_speculative_es.eml",
+                 "atlantic-cities",
+                 "speculative",
+                 "subject",
+                 "none",
+                 "queued",
+                 "",
+                 {{"CV_Marta_Ruiz.pdf", "cv"}},
+                 "es"},
+        Expected{"decide_ac_futures_a_no_agreement.eml",
+                 "atlantic-cities",
+                 "futures-a-university-internship",
+                 "subject",
+                 "none",
+                 "queued",
+                 "",
+                 {},
+                 "en"},
+        Expected{"decide_ac_auto_submitted_generated.eml",
+                 "atlantic-cities",
+                 "unsorted",
+                 "none",
+                 "none",
+                 "suppressed",
+                 "auto-reply",
+                 {},
+                 ""},
+        Expected{"decide_ac_no_cover_letter_body_letter.eml",
+                 "atlantic-cities",
+                 "futures-b-european-mobility",
+                 "subject",
+                 "none",
+                 "queued",
+                 "",
+                 {{"CV_Joao_Santos.pdf", "cv"}, {"body", "cover_letter"}},
+                 "en"}));
 
 TEST(Decide, FeedbackNamesWhatIsMissingInTheReplyLanguage) {
     const auto speculative = decide_file("decide_ac_speculative_es.eml", "atlantic-cities");
@@ -163,7 +276,8 @@ TEST(Decide, AMessageOverTheSizeLimitIsRefusedNamingTheLimit) {
     config.limits.max_message_bytes = 100;
     const config::Mailbox& mailbox = *config.find_mailbox("cemr");
     const config::Organisation& org = *config.find_organisation("cemr");
-    const std::string raw = read_file(std::string(INTAKE_TEST_DATA) + "/eml/decide_cemr_list_mail.eml");
+    const std::string raw =
+        read_file(std::string(INTAKE_TEST_DATA) + "/eml/decide_cemr_list_mail.eml");
     try {
         decide(raw, {config, mailbox, org, std::chrono::system_clock::now()});
         FAIL() << "an oversized message was accepted";

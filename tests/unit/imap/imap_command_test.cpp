@@ -16,8 +16,7 @@ TEST(ImapCommand, ModifiedUtf7KeepsPrintableAscii) {
 TEST(ImapCommand, ModifiedUtf7EncodesOtherCharacters) {
     // RFC 3501 §5.1.3 examples and Dovecot's own encoding of accented names.
     EXPECT_EQ(encode_modified_utf7("Traité"), "Trait&AOk-");
-    EXPECT_EQ(encode_modified_utf7("~peter/mail/台北/日本語"),
-              "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
+    EXPECT_EQ(encode_modified_utf7("~peter/mail/台北/日本語"), "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
     EXPECT_EQ(encode_modified_utf7("Candidatures reçues"), "Candidatures re&AOc-ues");
     EXPECT_EQ(encode_modified_utf7("tab\there"), "tab&AAk-here");
     EXPECT_EQ(encode_modified_utf7("😀"), "&2D3eAA-");  // a surrogate pair

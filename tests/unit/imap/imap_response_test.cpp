@@ -67,8 +67,8 @@ TEST(ImapResponse, CapabilitiesFromUntaggedLine) {
 }
 
 TEST(ImapResponse, CapabilitiesFromResponseCode) {
-    const auto caps = parse_capabilities(
-        "A002 OK [CAPABILITY IMAP4rev1 SASL-IR UIDPLUS MOVE] Logged in\r\n");
+    const auto caps =
+        parse_capabilities("A002 OK [CAPABILITY IMAP4rev1 SASL-IR UIDPLUS MOVE] Logged in\r\n");
     EXPECT_EQ(caps, (std::vector<std::string>{"IMAP4REV1", "MOVE", "SASL-IR", "UIDPLUS"}));
 }
 
@@ -96,8 +96,7 @@ TEST(ImapResponse, ListNamesQuotedAtomsAndEscapes) {
         "* LIST () \"/\" \"Say \\\"hi\\\" \\\\ there\"\r\n");
     ASSERT_EQ(entries.size(), 4u);
     EXPECT_EQ(entries[0].name, "Intake");
-    EXPECT_EQ(entries[0].attributes,
-              (std::vector<std::string>{"\\Noselect", "\\HasChildren"}));
+    EXPECT_EQ(entries[0].attributes, (std::vector<std::string>{"\\Noselect", "\\HasChildren"}));
     EXPECT_EQ(entries[1].name, "Intake/Processed");
     EXPECT_EQ(entries[2].name, "INBOX");
     EXPECT_EQ(entries[3].name, "Say \"hi\" \\ there");
@@ -134,8 +133,9 @@ TEST(ImapResponse, AppendUidFromTaggedLine) {
 }
 
 TEST(ImapResponse, ResponseCodes) {
-    constexpr std::string_view exists = "A005 NO [ALREADYEXISTS] Mailbox already exists (0.001 "
-                                        "+ 0.000 secs).";
+    constexpr std::string_view exists =
+        "A005 NO [ALREADYEXISTS] Mailbox already exists (0.001 "
+        "+ 0.000 secs).";
     EXPECT_TRUE(has_response_code(exists, "ALREADYEXISTS"));
     EXPECT_TRUE(has_response_code(exists, "alreadyexists"));
     EXPECT_FALSE(has_response_code(exists, "ALREADY"));

@@ -201,7 +201,8 @@ TEST(MimeFields, MultipartWithoutBoundaryIsReadAsText) {
     EXPECT_EQ(m.body_text, "Just a letter.");
     EXPECT_EQ(m.problems, std::vector<std::string>{"multipart without a boundary parameter"});
     const ParsedMessage n = parse(
-        "From: a@example.org\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\nNo parts here.\r\n");
+        "From: a@example.org\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\nNo parts "
+        "here.\r\n");
     EXPECT_EQ(n.body_text, "No parts here.");
     EXPECT_EQ(n.problems, std::vector<std::string>{"multipart without any boundary line"});
 }

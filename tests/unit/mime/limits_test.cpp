@@ -189,5 +189,19 @@ TEST(MimeLimits, RandomCorruptionNeverCrashes) {
     }
 }
 
+TEST(MimeLimits, PathologicalHeaderAndHtmlTextStaysLinear) {
+    std::string subject;
+    for (int i = 0; i < 300'000; ++i) subject += "=?a?q?x ";  // never closed by "?="
+    EXPECT_LT(seconds_to_parse("Subject: " + subject + "\r\n\r\nx", Limits{}), 0.5 * kSlowdown);
+    EXPECT_TRUE(decode_words(subject) == subject);  // (not EXPECT_EQ: 2.4 MB in a failure message)
+
+    std::string html;
+    for (int i = 0; i < 300'000; ++i) html += "<head>x";
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(html_to_text(html), "");
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+              0.5 * kSlowdown);
+}
+
 }  // namespace
 }  // namespace intake::mime

@@ -24,15 +24,13 @@ TEST(Endpoint, PlainSchemeRequiresStarttls) {
     EXPECT_EQ(parse_endpoint("imap://mail.example.org", imap, false).tls,
               TlsMode::starttls_required);
     // Nor does a loopback host while certificates are verified.
-    EXPECT_EQ(parse_endpoint("smtp://127.0.0.1:2525", smtp, true).tls,
-              TlsMode::starttls_required);
+    EXPECT_EQ(parse_endpoint("smtp://127.0.0.1:2525", smtp, true).tls, TlsMode::starttls_required);
 }
 
 TEST(Endpoint, PlainTextOnlyToLoopbackWithoutVerification) {
     EXPECT_EQ(parse_endpoint("imap://127.0.0.1:1143", imap, false).tls,
               TlsMode::starttls_if_offered);
-    EXPECT_EQ(parse_endpoint("smtp://localhost:25", smtp, false).tls,
-              TlsMode::starttls_if_offered);
+    EXPECT_EQ(parse_endpoint("smtp://localhost:25", smtp, false).tls, TlsMode::starttls_if_offered);
     EXPECT_EQ(parse_endpoint("smtp://[::1]:25", smtp, false).tls, TlsMode::starttls_if_offered);
     EXPECT_EQ(parse_endpoint("smtp://[::1]:25", smtp, false).host, "[::1]");
 }

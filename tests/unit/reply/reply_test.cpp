@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "reply/reply.h"
+
+#include <gtest/gtest.h>
 
 namespace intake::reply {
 namespace {
@@ -36,13 +36,16 @@ TEST(Suppression, AnswersAnOrdinaryApplicant) {
 
 TEST(Suppression, EveryRuleOfTheSpecHasItsReason) {
     const auto org = organisation();
-    EXPECT_EQ(suppression_reason(message_with({{"Auto-Submitted", "auto-replied"}}), org), "auto-reply");
+    EXPECT_EQ(suppression_reason(message_with({{"Auto-Submitted", "auto-replied"}}), org),
+              "auto-reply");
     EXPECT_EQ(suppression_reason(message_with({{"Auto-Submitted", "No"}}), org), std::nullopt);
-    EXPECT_EQ(suppression_reason(message_with({{"X-Auto-Response-Suppress", "All"}}), org), "auto-reply");
+    EXPECT_EQ(suppression_reason(message_with({{"X-Auto-Response-Suppress", "All"}}), org),
+              "auto-reply");
     EXPECT_EQ(suppression_reason(message_with({{"Precedence", "bulk"}}), org), "mailing list");
     EXPECT_EQ(suppression_reason(message_with({{"Precedence", "junk"}}), org), "mailing list");
     EXPECT_EQ(suppression_reason(message_with({{"Precedence", "list"}}), org), "mailing list");
-    EXPECT_EQ(suppression_reason(message_with({{"List-Id", "<hr.lists.example>"}}), org), "mailing list");
+    EXPECT_EQ(suppression_reason(message_with({{"List-Id", "<hr.lists.example>"}}), org),
+              "mailing list");
     EXPECT_EQ(suppression_reason(message_with({{"Return-Path", "<>"}}), org), "bounce");
     auto report = message_with({});
     report.content_type = "multipart/report";
@@ -92,9 +95,10 @@ TEST(Render, FillsPlaceholdersInTheApplicantsLanguage) {
     app.acknowledgement.language = "fr";
     const Text text = render(app, org, posting);
     EXPECT_EQ(text.subject, "Votre candidature : Stage – Politiques");
-    EXPECT_EQ(text.body,
-              "Bonjour Marie Dupont,\n\nMerci pour votre candidature (Stage – Politiques), reçue le "
-              "2025-03-02.\n{pas un champ}\n");
+    EXPECT_EQ(
+        text.body,
+        "Bonjour Marie Dupont,\n\nMerci pour votre candidature (Stage – Politiques), reçue le "
+        "2025-03-02.\n{pas un champ}\n");
 }
 
 TEST(Compose, ThreadedQuotedPrintableAutoReply) {

@@ -1,8 +1,8 @@
+#include "state/state.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
-
-#include "state/state.h"
 
 namespace intake::state {
 namespace {

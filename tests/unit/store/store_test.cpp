@@ -1,11 +1,11 @@
+#include "store/store.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include "store/store.h"
 
 namespace intake::store {
 namespace {
@@ -33,8 +33,10 @@ private:
 };
 
 TEST(SafeName, TraversalAndSeparatorsBecomePlainNames) {
-    EXPECT_EQ(safe_name("../../../../root/.ssh/authorized_keys"), "_.._.._.._root_.ssh_authorized_keys");
-    EXPECT_EQ(safe_name("..\\..\\Users\\Public\\mise_à_jour.bat"), "_.._Users_Public_mise_à_jour.bat");
+    EXPECT_EQ(safe_name("../../../../root/.ssh/authorized_keys"),
+              "_.._.._.._root_.ssh_authorized_keys");
+    EXPECT_EQ(safe_name("..\\..\\Users\\Public\\mise_à_jour.bat"),
+              "_.._Users_Public_mise_à_jour.bat");
     EXPECT_EQ(safe_name(".."), "attachment");
     EXPECT_EQ(safe_name("."), "attachment");
     EXPECT_EQ(safe_name(""), "attachment");
@@ -56,7 +58,8 @@ TEST(SafeName, KeepsUnicodeInNfcAndCutsLongNamesKeepingTheExtension) {
     EXPECT_LE(cut.size(), 255u);
     EXPECT_TRUE(cut.ends_with(".docx"));
     // Never cut inside a UTF-8 sequence.
-    const std::string accents = safe_name(std::string(200, 'a') + std::string(60, 'x') + "ééééééééééééé");
+    const std::string accents =
+        safe_name(std::string(200, 'a') + std::string(60, 'x') + "ééééééééééééé");
     EXPECT_LE(accents.size(), 255u);
 }
 
@@ -91,12 +94,15 @@ TEST(IndexCsv, Rfc4180WithBomAndNoFormulaInjection) {
     app.received_at = "2025-03-02T10:15:00Z";
     app.applicant = {"Dupont, \"Marie\"", "marie@example.org"};
     app.subject = "=HYPERLINK(\"http://evil\")";
-    app.documents = {{"cv", "CV - Marie.pdf", "a.pdf", "attachment", "application/pdf", 1, "x", {}}};
+    app.documents = {
+        {"cv", "CV - Marie.pdf", "a.pdf", "attachment", "application/pdf", 1, "x", {}}};
     app.deadline.status = "none";
     app.routing.by = "subject";
     app.acknowledgement.status = "queued";
     const std::string csv = index_csv({app}, ';');
-    ASSERT_TRUE(csv.starts_with("\xEF\xBB\xBF" "id;received_at;applicant_name;"));
+    ASSERT_TRUE(
+        csv.starts_with("\xEF\xBB\xBF"
+                        "id;received_at;applicant_name;"));
     EXPECT_NE(csv.find("\"Dupont, \"\"Marie\"\"\""), std::string::npos);
     EXPECT_NE(csv.find("\"'=HYPERLINK(\"\"http://evil\"\")\""), std::string::npos);
     EXPECT_NE(csv.find(";CV - Marie.pdf;"), std::string::npos);
@@ -135,7 +141,8 @@ TEST(Filing, WritesTheFolderWholeWithModesAndReplacesALeftover) {
 TEST(Filing, FailedMessagesKeepTheRawMailAndTheReason) {
     TempDir tmp;
     config::Storage storage{tmp.path(), tmp.path() / "state", "", ','};
-    const fs::path dir = file_failed(storage, "cemr", "2025-03-02_abcdef123456", "broken", "too big");
+    const fs::path dir =
+        file_failed(storage, "cemr", "2025-03-02_abcdef123456", "broken", "too big");
     EXPECT_EQ(dir, tmp.path() / "cemr" / "_failed" / "2025-03-02_abcdef123456");
     EXPECT_EQ(read(dir / "message.eml"), "broken");
     EXPECT_EQ(read(dir / "reason.txt"), "too big\n");
