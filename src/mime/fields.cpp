@@ -9,6 +9,7 @@
 
 #include "base/text.h"
 #include "mime/mime.h"
+#include "mime/transfer.h"
 
 namespace intake::mime {
 namespace {
@@ -66,13 +67,6 @@ std::string read_token(std::string_view s, std::size_t& i, bool stop_at_equals) 
         }
     }
     return text::trim(out);
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
 }
 
 std::string percent_decode(std::string_view s) {

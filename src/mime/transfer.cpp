@@ -14,6 +14,13 @@
 
 namespace intake::mime {
 
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
 std::string decode_base64(std::string_view text) {
     std::string out;
     out.reserve(text.size() / 4 * 3 + 3);

@@ -9,6 +9,10 @@ namespace intake::mime {
 
 /// Tolerant base64: characters outside the alphabet (line breaks, spaces, garbage)
 /// are skipped; a trailing partial group yields what bytes it completes.
+/// Value of one hexadecimal digit, -1 for anything else (quoted-printable, RFC 2047 Q,
+/// RFC 2231 percent-encoding).
+int hex_value(char c);
+
 std::string decode_base64(std::string_view text);
 
 /// Quoted-printable with soft line breaks; invalid "=XY" escapes are kept as written.

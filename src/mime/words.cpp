@@ -24,13 +24,6 @@ struct Segment {
     std::string bytes;    ///< decoded bytes of a word, raw bytes of text
 };
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /// RFC 2047 "Q": like quoted-printable, and '_' stands for a space.
 std::string decode_q(std::string_view s) {
     std::string out;
