@@ -69,20 +69,7 @@ std::string read_token(std::string_view s, std::size_t& i, bool stop_at_equals) 
     return text::trim(out);
 }
 
-std::string percent_decode(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-            hex_value(s[i + 2]) >= 0) {
-            out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
+std::string percent_decode(std::string_view s) { return decode_hex_escapes(s, '%', false); }
 
 /// "UTF-8'fr'%C3%89lo%C3%AFse" -> charset "UTF-8", bytes "Éloïse" in UTF-8.
 /// Without the two quotes the whole value is taken as percent-encoded text.

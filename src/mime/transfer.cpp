@@ -21,6 +21,23 @@ int hex_value(char c) {
     return -1;
 }
 
+std::string decode_hex_escapes(std::string_view s, char escape, bool underscore_is_space) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (underscore_is_space && s[i] == '_') {
+            out += ' ';
+        } else if (s[i] == escape && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
+                   hex_value(s[i + 2]) >= 0) {
+            out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+            i += 2;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
 std::string decode_base64(std::string_view text) {
     std::string out;
     out.reserve(text.size() / 4 * 3 + 3);

@@ -13,6 +13,10 @@ namespace intake::mime {
 /// RFC 2231 percent-encoding).
 int hex_value(char c);
 
+/// Replaces `escape` followed by two hex digits with that byte (RFC 2231 '%', RFC 2047
+/// Q '='); with underscore_is_space, '_' is a space (RFC 2047 Q). Anything else stays.
+std::string decode_hex_escapes(std::string_view s, char escape, bool underscore_is_space);
+
 std::string decode_base64(std::string_view text);
 
 /// Quoted-printable with soft line breaks; invalid "=XY" escapes are kept as written.

@@ -25,22 +25,7 @@ struct Segment {
 };
 
 /// RFC 2047 "Q": like quoted-printable, and '_' stands for a space.
-std::string decode_q(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '_') {
-            out += ' ';
-        } else if (s[i] == '=' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-                   hex_value(s[i + 2]) >= 0) {
-            out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
+std::string decode_q(std::string_view s) { return decode_hex_escapes(s, '=', true); }
 
 /// Parses "=?charset?E?text?=" at s[pos]; sets `end` past it.
 /// `next_close` caches where the next "?=" is, so that a header full of "=?"
