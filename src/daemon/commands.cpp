@@ -4,8 +4,9 @@
 #include "base/errors.h"
 #include "daemon/daemon.h"
 #include "daemon/decide.h"
+#include "daemon/pipeline.h"
 #include "imap/imap.h"
-#include "outbox/smtp.h"
+#include "outbox/outbox.h"
 #include "state/state.h"
 
 namespace intake::daemon {
@@ -42,8 +43,7 @@ int check_servers(const config::Config& config, spdlog::logger& log) {
     int problems = 0;
     for (const auto& m : config.mailboxes) {
         try {
-            imap::ServerSettings s{m.url, m.user, read_secret(m.password), m.tls_verify};
-            imap::MailboxClient client(std::move(s));
+            imap::MailboxClient client(imap_settings(m));
             client.verify_login();
             const auto status = client.select(m.folder);
             log.info("mailbox {}: logged in to {} as {}; {} holds {} messages", m.name, m.url,
@@ -55,8 +55,7 @@ int check_servers(const config::Config& config, spdlog::logger& log) {
     }
     for (const auto& s : config.smtp_servers) {
         try {
-            outbox::SmtpSettings settings{s.url, s.user, read_secret(s.password), s.tls_verify};
-            const auto result = outbox::verify_smtp(settings);
+            const auto result = outbox::verify_smtp(outbox::settings_for(s));
             if (result.status != outbox::SendStatus::sent) {
                 ++problems;
                 log.error("smtp {}: {} answered: {} — check url, user and password", s.name, s.url,

@@ -11,8 +11,6 @@
 #include "store/store.h"
 
 namespace intake::daemon {
-namespace {
-
 imap::ServerSettings imap_settings(const config::Mailbox& mailbox) {
     imap::ServerSettings s;
     s.url = mailbox.url;
@@ -21,8 +19,6 @@ imap::ServerSettings imap_settings(const config::Mailbox& mailbox) {
     s.tls_verify = mailbox.tls_verify;
     return s;
 }
-
-}  // namespace
 
 Daemon::Impl::Impl(std::shared_ptr<const config::Config> c, spdlog::logger& l)
     : config(std::move(c)),

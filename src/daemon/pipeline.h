@@ -26,6 +26,9 @@ struct MailboxContext {
 /// tried again later (server or disk trouble), leaving it in the inbox.
 MessageOutcome handle_message(const MailboxContext& ctx, imap::UidValidity validity, imap::Uid uid);
 
+/// The IMAP client's settings for that mailbox, its password read now.
+imap::ServerSettings imap_settings(const config::Mailbox& mailbox);
+
 /// Rewrites a posting's applications.csv from the database.
 void refresh_index(const config::Config& config, state::StateDb& db,
                    const std::string& organisation, const std::string& posting);

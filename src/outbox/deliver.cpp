@@ -8,6 +8,8 @@ namespace {
 
 constexpr int kBatch = 100;
 
+}  // namespace
+
 SmtpSettings settings_for(const config::SmtpServer& server) {
     SmtpSettings s;
     s.url = server.url;
@@ -16,8 +18,6 @@ SmtpSettings settings_for(const config::SmtpServer& server) {
     s.tls_verify = server.tls_verify;
     return s;
 }
-
-}  // namespace
 
 std::chrono::seconds retry_delay(int attempts, std::chrono::seconds first) {
     const int exponent = std::min(attempts, 12);

@@ -25,6 +25,9 @@ struct DeliveryReport {
 using StatusListener =
     std::function<void(const std::string& application_id, const std::string& status)>;
 
+/// The sender's settings for that server, its password read now.
+SmtpSettings settings_for(const config::SmtpServer& server);
+
 /// Sends every reply that is due; returns what happened.
 DeliveryReport deliver_due(state::StateDb& db, const config::Config& config, spdlog::logger& log,
                            state::Clock::time_point now, const StatusListener& on_final);
