@@ -3,8 +3,11 @@
 applications in two mailboxes, one `intake once`, then what HR and applicants
 see: the sorted folders, one applications.csv and one reply.
 
-Everything lives in ./demo-run (recreated each time); the servers are stopped
-by their PID when the demo ends.
+What HR and applicants see lives in ./demo-run (recreated each time). The
+IMAP server's own files live in a temporary folder outside the checkout:
+Dovecot's auth and mail processes run as its own users, and cannot reach a
+clone under /root (mode 0700). The servers are stopped by their PID when the
+demo ends, and their folder is removed.
 """
 import argparse
 import email
@@ -19,6 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -50,8 +54,19 @@ def wait_for_port(port, what, proc, seconds=15):
     sys.exit(f"demo: {what} did not answer on 127.0.0.1:{port}")
 
 
-def start_dovecot(run, port):
-    home = os.path.join(run, "imap")
+def reachable_temp_root():
+    """$TMPDIR when every folder above it lets others through, else /tmp."""
+    path = os.path.abspath(tempfile.gettempdir())
+    while path != os.path.dirname(path):
+        if not os.stat(path).st_mode & 0o001:
+            return "/tmp"
+        path = os.path.dirname(path)
+    return tempfile.gettempdir()
+
+
+def start_dovecot(home, port):
+    """Dovecot in `home`, a folder of its own that its users can reach."""
+    os.chmod(home, 0o755)
     os.makedirs(os.path.join(home, "mail"))
     # Dovecot refuses to run its login and mail processes as root: under root it
     # uses the Debian package's own users, otherwise the current user.
@@ -213,8 +228,9 @@ def main():
     os.makedirs(run)
     imap_port, smtp_port = free_port(), free_port()
     procs = []
+    imap_home = tempfile.mkdtemp(prefix="intake-demo-imap-", dir=reachable_temp_root())
     try:
-        procs.append(start_dovecot(run, imap_port))
+        procs.append(start_dovecot(imap_home, imap_port))
         smtp, maildir = start_smtp(run, smtp_port)
         procs.append(smtp)
         for user, messages in samples().items():
@@ -250,6 +266,7 @@ def main():
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+        shutil.rmtree(imap_home, ignore_errors=True)
 
 
 if __name__ == "__main__":
