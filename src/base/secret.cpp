@@ -7,19 +7,38 @@
 #include "base/errors.h"
 
 namespace intake {
+namespace {
 
-Secret read_secret(const SecretSource& source) {
-    std::filesystem::path path = source.file;
-    if (path.empty() && !source.credential.empty()) {
-        const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
-        if (dir == nullptr) {
+/// The packaged unit loads the whole secrets folder with
+/// LoadCredential=intake:/etc/intake/secrets, which systemd names
+/// "intake_<file name>"; an admin's own LoadCredential=<name>:<file> keeps the name.
+constexpr const char* kPackagedCredentialPrefix = "intake_";
+
+std::filesystem::path credential_path(const SecretSource& source) {
+    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+    if (dir == nullptr) {
+        if (source.credential_folder.empty()) {
             throw ConfigError("credential '" + source.credential +
                                   "' requested but $CREDENTIALS_DIRECTORY is not set",
                               "pass it with LoadCredential= in the systemd unit, or use "
                               "password_file instead");
         }
-        path = std::filesystem::path(dir) / source.credential;
+        return source.credential_folder / source.credential;
     }
+    const std::filesystem::path own = std::filesystem::path(dir) / source.credential;
+    const std::filesystem::path packaged =
+        std::filesystem::path(dir) / (kPackagedCredentialPrefix + source.credential);
+    std::error_code ignored;
+    return std::filesystem::exists(own, ignored) || !std::filesystem::exists(packaged, ignored)
+               ? own
+               : packaged;
+}
+
+}  // namespace
+
+Secret read_secret(const SecretSource& source) {
+    std::filesystem::path path = source.file;
+    if (path.empty() && !source.credential.empty()) path = credential_path(source);
     if (path.empty()) return Secret{};
     std::ifstream in(path, std::ios::binary);
     if (!in) {

@@ -19,9 +19,13 @@ private:
 
 /// Where a password comes from: a file, or a credential passed by systemd's
 /// LoadCredential= (read from $CREDENTIALS_DIRECTORY/<name>). Both empty: no password.
+/// Outside the service (an admin running `intake check`) there is no
+/// $CREDENTIALS_DIRECTORY; the credential is then read from the folder the unit
+/// loads it from, `credential_folder` (<config folder>/secrets).
 struct SecretSource {
     std::filesystem::path file;
     std::string credential;
+    std::filesystem::path credential_folder;
     bool empty() const { return file.empty() && credential.empty(); }
 };
 

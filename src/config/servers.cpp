@@ -66,6 +66,8 @@ SecretSource read_password_source(const TableReader& table) {
             table.fail("password_credential", "expected a credential name without '/'");
         }
         source.credential = *name;
+        // Where the packaged unit's LoadCredential= takes it from.
+        source.credential_folder = table.file().parent_path() / "secrets";
     }
     if (!source.file.empty() && !source.credential.empty()) {
         table.fail("password_credential", "both password_file and password_credential are set",
