@@ -1,4 +1,5 @@
 #include <grp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -23,6 +24,10 @@ void give_to_group(const config::Storage& storage, const fs::path& path) {
         throw ConfigError("storage.group '" + storage.group + "' does not exist",
                           "create the group (groupadd) or change storage.group");
     }
+    // Under a setgid filing root (the packaged tmpfiles.d entry makes one) new files
+    // already belong to the group; skipping chown then lets the unit forbid it.
+    struct stat current {};
+    if (::stat(path.c_str(), &current) == 0 && current.st_gid == g->gr_gid) return;
     if (::chown(path.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0) {
         throw TransientError("cannot give " + path.string() + " to group " + storage.group + ": " +
                                  std::strerror(errno),
