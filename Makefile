@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINTAKE_WERROR=ON
 
-.PHONY: all deps build test unit-test asan-test format format-check demo clean
+.PHONY: all deps build test unit-test asan-test format format-check demo package fresh-check clean
 
 all: build
 
@@ -15,8 +15,9 @@ build: deps
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 
-# Every test: format, unit, integration (real Dovecot and SMTP server) and
-# end-to-end, then the same suite again under ASan + UBSan.
+# Every test: format, unit, integration (real Dovecot and SMTP server),
+# end-to-end and the service under a booted systemd, then the same suite again
+# under ASan + UBSan (less the systemd test, which runs the packaged build).
 test: build format-check
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 	$(MAKE) asan-test
@@ -24,7 +25,7 @@ test: build format-check
 asan-test: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DINTAKE_WERROR=ON -DINTAKE_SANITIZE=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
-	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS) -LE systemd
 
 unit-test: build
 	cd $(BUILD) && ctest --output-on-failure -L unit -j$(JOBS)
@@ -38,6 +39,14 @@ format-check: deps
 # A throw-away Dovecot and SMTP server on loopback, sample applications, one pass.
 demo: build
 	python3 scripts/demo.py --binary $(BUILD)/src/intake
+
+# The Debian package (build/intake_<version>_<arch>.deb): apt install ./build/intake_*.deb
+package: build
+	cd $(BUILD) && cpack -G DEB
+
+# make test and make demo from a clean clone of HEAD in a fresh Debian 12 container.
+fresh-check:
+	scripts/fresh-check
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
