@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "e2e/e2e.h"
+#include "fixtures/eventually.h"
 #include "fixtures/process.h"
 
 namespace intake::e2e {
@@ -14,16 +15,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-/// Waits until `done` holds, at most `limit`.
-template <typename Fn>
-bool eventually(Fn done, std::chrono::milliseconds limit = 20s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (done()) return true;
-        std::this_thread::sleep_for(100ms);
-    }
-    return done();
-}
+using fixtures::eventually;
 
 TEST_F(IntakeE2E, RunFilesWhatArrivesReloadsAndStopsOnSigterm) {
     write_config("", /*poll_interval_seconds=*/1);  // so the test need not wait long

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "fixtures/dovecot.h"
+#include "fixtures/eventually.h"
 #include "fixtures/smtp_server.h"
 #include "systemd/container.h"
 
@@ -21,14 +22,10 @@ using namespace std::chrono_literals;
 
 constexpr const char* kBodyMarker = "Zebra-quartz-body-line-4711";
 
+/// The container's services take their time; a minute is a failure, not a wait.
 template <typename Fn>
 bool eventually(Fn done, std::chrono::milliseconds limit = 60s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (done()) return true;
-        std::this_thread::sleep_for(250ms);
-    }
-    return done();
+    return fixtures::eventually(done, limit, 250ms);
 }
 
 std::string application(const std::string& sender, const std::string& message_id) {
