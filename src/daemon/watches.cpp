@@ -94,8 +94,8 @@ void Watches::failed(Watch& watch, const std::string& what, Clock::time_point no
     if (was_idling) watch.next_pass = now;
     if (!watch.warned) {
         log_.warn(
-            "mailbox {}: IMAP IDLE stopped: {}; polling every {} s until it is back, "
-            "retrying IDLE in {} s and then less and less often",
+            "mailbox {}: IMAP IDLE stopped: {}; until it is back the mailbox is polled every {} "
+            "s, and IDLE retried in {} s, then less and less often",
             watch.mailbox.name, what, watch.mailbox.poll_interval.count(), watch.backoff.count());
         watch.warned = true;
     } else {

@@ -60,8 +60,7 @@ struct IdleWatcher::Impl {
     TransientError lost(const std::string& what) const {
         return TransientError(
             "IMAP IDLE connection to " + who() + " for " + quoted_string(folder) + ": " + what,
-            "intake polls meanwhile and reconnects; check that the server is "
-            "up and reachable");
+            "check that the server is up and reachable");
     }
 
     void connect() {
@@ -170,8 +169,7 @@ struct IdleWatcher::Impl {
             if (event.kind == IdleEvent::Kind::tagged && event.tag == tag) {
                 if (event.status == "OK") return untagged;
                 throw TransientError("IMAP server " + who() + " refused " + text + ": " + line,
-                                     "check that the folder exists and the user may open it; "
-                                     "intake polls meanwhile");
+                                     "check that the folder exists and the user may open it");
             }
             untagged += line + "\r\n";
         }

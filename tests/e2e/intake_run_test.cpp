@@ -98,6 +98,38 @@ TEST_F(IntakeE2E, RunAnswersMailAsItArrivesThroughIdle) {
     EXPECT_EQ(text.find("IMAP IDLE stopped"), std::string::npos) << text;
 }
 
+TEST_F(IntakeE2E, RunGetsIdleBackAfterAServerRestart) {
+    write_config("", /*poll_interval_seconds=*/600);
+    const auto log = work_.path() / "run.log";
+    fixtures::Process daemon({INTAKE_EXE, "run", "--config", config_file().string()}, log);
+    ASSERT_TRUE(eventually([&] {
+        const std::string text = fixtures::read_file(log);
+        return text.find("mailbox cemr: waiting for new mail") != std::string::npos &&
+               text.find("mailbox atlantic-cities: waiting for new mail") != std::string::npos;
+    })) << fixtures::read_file(log);
+
+    imap_.stop();
+    ASSERT_TRUE(eventually([&] {
+        return fixtures::read_file(log).find("mailbox cemr: IMAP IDLE stopped") !=
+               std::string::npos;
+    })) << fixtures::read_file(log);
+    imap_.start();
+    // Appended while intake may still be reconnecting: the pass that follows a
+    // new IDLE connection finds it, or IDLE announces it.
+    imap_.append(kCemrFolder, sample("decide_cemr_platforma_lowercase_re.eml"));
+    ASSERT_TRUE(eventually([&] { return smtp_.received().size() == 1; }))
+        << fixtures::read_file(log);
+    ASSERT_TRUE(eventually([&] {
+        return fixtures::read_file(log).find("mailbox cemr: IMAP IDLE works again") !=
+               std::string::npos;
+    })) << fixtures::read_file(log);
+    // And IDLE, not a pass that happened to follow the restart, answers the next one.
+    imap_.append(kCemrFolder, sample("decide_cemr_projects_lead_fwd.eml"));
+    ASSERT_TRUE(eventually([&] { return smtp_.received().size() == 2; }))
+        << fixtures::read_file(log);
+    EXPECT_EQ(application_folders().size(), 2u);
+}
+
 /// A server that does not announce IDLE.
 class IntakeE2EWithoutIdle : public IntakeE2E {
 protected:
