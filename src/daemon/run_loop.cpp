@@ -1,25 +1,32 @@
+// `intake run`: the daemon's loop. Single-threaded: it waits in one poll() on the
+// signalfd and every mailbox's IDLE socket, at most until the next thing is due
+// (a pass, an IDLE retry or renewal) or the watchdog wants a sign of life. A
+// mailbox gets a pass when IDLE announces new mail and every poll_interval_seconds
+// anyway (Watches decides); the outbox is tried after every round of passes.
+#include <poll.h>
 #include <systemd/sd-daemon.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
 
 #include "base/errors.h"
 #include "daemon/daemon_impl.h"
 #include "daemon/signals.h"
+#include "daemon/watches.h"
 
 namespace intake::daemon {
 namespace {
 
-std::chrono::seconds poll_interval(const config::Config& config) {
-    std::chrono::seconds shortest{3600};
-    for (const auto& m : config.mailboxes) shortest = std::min(shortest, m.poll_interval);
-    return std::max(shortest, std::chrono::seconds(1));
-}
+using Clock = std::chrono::steady_clock;
 
-void notify_status(const PassReport& r, int passes) {
+void notify_status(const PassReport& r, int passes, int idling) {
     const std::string status =
         "STATUS=pass " + std::to_string(passes) + ": " + std::to_string(r.handled) + " handled, " +
         std::to_string(r.set_aside) + " set aside, " + std::to_string(r.replies_sent) +
-        " replies sent, " + std::to_string(r.mailbox_errors) + " mailbox errors";
+        " replies sent, " + std::to_string(r.mailbox_errors) + " mailbox errors; " +
+        std::to_string(idling) + " mailboxes on IDLE";
     sd_notify(0, status.c_str());
 }
 
@@ -32,31 +39,55 @@ int Daemon::run_forever(const std::filesystem::path& config_file) {
     // Wake at least twice per watchdog period so systemd sees us alive.
     const auto tick = watchdog ? std::chrono::milliseconds(watchdog_usec / 2000)
                                : std::chrono::milliseconds(60'000);
+    Watches watches(impl_->log);
+    watches.reset(*impl_->config);
     sd_notify(0, "READY=1\nSTATUS=started");
-    impl_->log.info("intake started: {} mailboxes, polling every {} s",
-                    impl_->config->mailboxes.size(), poll_interval(*impl_->config).count());
-    for (int passes = 1;; ++passes) {
+    impl_->log.info(
+        "intake started: {} mailboxes; new mail is handled when IMAP IDLE announces it, and "
+        "each mailbox is also polled every poll_interval_seconds",
+        impl_->config->mailboxes.size());
+    for (int passes = 0;;) {
+        // IDLE first: whatever arrives from now on is announced, whatever came
+        // before is found by the passes below.
+        watches.maintain(Clock::now());
         PassReport report;
+        bool polled = false;
         for (const auto& mailbox : impl_->config->mailboxes) {
             if (signals.stop_pending()) break;
+            const auto started = Clock::now();
+            if (!watches.due(mailbox.name, started)) continue;
             impl_->poll_mailbox(mailbox, report, [&] { return signals.stop_pending(); });
+            watches.polled(mailbox.name, started);
+            polled = true;
         }
-        if (!signals.stop_pending()) impl_->deliver_replies(report);
-        notify_status(report, passes);
+        if (polled && !signals.stop_pending()) {
+            impl_->deliver_replies(report);
+            notify_status(report, ++passes, watches.idling());
+        }
         if (watchdog) sd_notify(0, "WATCHDOG=1");
 
-        const auto next_pass = std::chrono::steady_clock::now() + poll_interval(*impl_->config);
-        while (std::chrono::steady_clock::now() < next_pass) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                next_pass - std::chrono::steady_clock::now());
-            const int signal = signals.wait(std::min(left, tick));
-            if (watchdog) sd_notify(0, "WATCHDOG=1");
+        std::vector<pollfd> fds{pollfd{signals.fd(), POLLIN, 0}};
+        watches.add_sockets(fds);
+        const auto now = Clock::now();
+        const auto wait = std::clamp(
+            std::chrono::duration_cast<std::chrono::milliseconds>(watches.next_event() - now),
+            std::chrono::milliseconds(0), tick);
+        if (::poll(fds.data(), fds.size(), static_cast<int>(wait.count())) < 0 && errno != EINTR) {
+            throw InternalError(std::string("poll failed: ") + std::strerror(errno));
+        }
+        watches.read(fds, Clock::now());
+        for (int signal = signals.take(); signal != 0; signal = signals.take()) {
             if (signal == SIGTERM || signal == SIGINT) {
                 sd_notify(0, "STOPPING=1");
                 impl_->log.info("intake stopping on signal {}", signal);
                 return 0;
             }
-            if (signal == SIGHUP) reload(config_file);
+            if (signal == SIGHUP) {
+                const auto before = impl_->config;
+                reload(config_file);
+                // New mailboxes, URLs or passwords: reconnect IDLE with them.
+                if (impl_->config != before) watches.reset(*impl_->config);
+            }
         }
     }
 }

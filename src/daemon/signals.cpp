@@ -1,8 +1,12 @@
 #include "daemon/signals.h"
 
+#include <sys/signalfd.h>
+
 #include <cerrno>
-#include <csignal>
+#include <cstring>
 #include <ctime>
+
+#include "base/errors.h"
 
 namespace intake::daemon {
 
@@ -12,6 +16,14 @@ BlockedSignals::BlockedSignals() {
     sigaddset(&set_, SIGINT);
     sigaddset(&set_, SIGHUP);
     sigprocmask(SIG_BLOCK, &set_, &previous_);
+    // The signals stay pending (signalfd only reports them), so stop_pending()
+    // and take() see them as before.
+    fd_ = UniqueFd(::signalfd(-1, &set_, SFD_NONBLOCK | SFD_CLOEXEC));
+    if (!fd_) {
+        sigprocmask(SIG_SETMASK, &previous_, nullptr);
+        throw InternalError(std::string("signalfd failed: ") + std::strerror(errno),
+                            "a sandbox that forbids signalfd must allow @signal system calls");
+    }
 }
 
 BlockedSignals::~BlockedSignals() { sigprocmask(SIG_SETMASK, &previous_, nullptr); }
@@ -23,14 +35,19 @@ bool BlockedSignals::stop_pending() const {
     return sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1;
 }
 
-int BlockedSignals::wait(std::chrono::milliseconds timeout) const {
-    if (stop_pending()) return SIGTERM;
-    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
-    const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(timeout - seconds);
-    const timespec ts{static_cast<time_t>(seconds.count()), static_cast<long>(nanos.count())};
+int BlockedSignals::take() const {
+    // Stopping wins over a reload that arrived at the same time. Each signal is
+    // consumed: one left pending would kill the process once the destructor
+    // unblocks it, turning a clean exit into death by SIGTERM.
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    const timespec no_wait{0, 0};
     siginfo_t info{};
-    const int signal = sigtimedwait(&set_, &info, &ts);
-    return signal < 0 ? 0 : signal;  // EAGAIN: timeout; EINTR: another signal, treat alike
+    int signal = sigtimedwait(&stop, &info, &no_wait);
+    if (signal < 0) signal = sigtimedwait(&set_, &info, &no_wait);
+    return signal < 0 ? 0 : signal;  // EAGAIN: none pending
 }
 
 }  // namespace intake::daemon

@@ -5,6 +5,7 @@
 // is false and the host is a loopback address (tests). Fetching never sets \Seen.
 // Throws TransientError when the server cannot be reached or answers NO/BAD to
 // something that may work later, ConfigError on bad credentials or URL.
+// IdleWatcher waits for new mail with IDLE on a second connection of its own.
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -59,6 +60,47 @@ public:
     void move(const std::string& from_folder, Uid uid, const std::string& to_folder);
     /// Appends a raw message (tests and the demo use it to fill a mailbox).
     void append(const std::string& folder, const std::string& raw);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// Waits for new mail in one folder with IMAP IDLE (RFC 2177) on a connection of
+/// its own, next to the MailboxClient that does the work: it only says "something
+/// arrived", and the caller then polls. It opens the folder read-only (EXAMINE), so
+/// it never changes anything. libcurl has no IDLE; the connection is libcurl's
+/// (CONNECT_ONLY: TLS and login as for MailboxClient), the conversation ours.
+/// Nothing blocks while idling: the caller waits on socket() with poll() and calls
+/// take_news() when it is readable. Any failure closes the connection; start() again.
+class IdleWatcher {
+public:
+    /// `folder` in our "/" notation, as for MailboxClient. Does not connect.
+    IdleWatcher(ServerSettings settings, std::string folder);
+    ~IdleWatcher();
+    IdleWatcher(const IdleWatcher&) = delete;
+    IdleWatcher& operator=(const IdleWatcher&) = delete;
+
+    /// Connects, logs in, opens the folder and starts IDLE. Returns false (and closes)
+    /// when the server does not announce IDLE. Throws ConfigError on bad credentials,
+    /// TransientError on anything that may work later.
+    bool start();
+    bool idling() const noexcept;
+    /// The socket to wait on for reading while idling, -1 otherwise.
+    int socket() const noexcept;
+    /// Reads, without blocking, whatever the server sent (call it when socket() is
+    /// readable: with TLS, bytes already read may sit in libcurl's TLS layer where
+    /// poll() no longer sees them, so it reads until nothing is left). True when new
+    /// mail was announced. Throws TransientError when the connection ended.
+    bool take_news();
+    /// Ends IDLE and starts it again; servers may drop a client idling for 30
+    /// minutes, so call it well before (idling_since()). True when new mail was
+    /// announced meanwhile. Throws like take_news().
+    bool renew();
+    /// When IDLE was last (re)started.
+    std::chrono::steady_clock::time_point idling_since() const noexcept;
+    /// Ends IDLE and logs out, best effort and within about a second; closes.
+    void stop() noexcept;
 
 private:
     struct Impl;

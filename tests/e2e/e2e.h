@@ -20,7 +20,7 @@ inline constexpr const char* kAtlanticFolder = "Atlantic";
 
 class IntakeE2E : public ::testing::Test {
 protected:
-    IntakeE2E();
+    explicit IntakeE2E(fixtures::DovecotOptions imap_options = {});
 
     /// Writes the config; `extra` is appended to it (e.g. a [limits] table).
     void write_config(const std::string& extra = "", int poll_interval_seconds = 60);

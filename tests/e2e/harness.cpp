@@ -9,7 +9,7 @@ namespace intake::e2e {
 
 namespace fs = std::filesystem;
 
-IntakeE2E::IntakeE2E() {
+IntakeE2E::IntakeE2E(fixtures::DovecotOptions imap_options) : imap_(imap_options) {
     imap_.create_folder(kAtlanticFolder);
     write_config();
 }
