@@ -91,7 +91,10 @@ TEST(MimeLimits, HundredThousandTinyPartsParseFast) {
     const auto start = std::chrono::steady_clock::now();
     const ParsedMessage m = parse_message(raw, limits);
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-    EXPECT_LT(took.count(), 2.0 * kSlowdown);
+    // A guard against quadratic parsing (which takes minutes here), not a speed
+    // target: the margin absorbs a loaded two-core CI machine (14 s seen under ASan
+    // against the old 12 s bound). Speed is measured in bench/.
+    EXPECT_LT(took.count(), 10.0 * kSlowdown);
     // Each part is text without a name: one long body, no attachments.
     EXPECT_TRUE(m.attachments.empty());
     EXPECT_TRUE(
