@@ -1,6 +1,8 @@
 // intake: the command line. Parses arguments, loads the configuration, builds
 // the logger and libcurl's global state, and hands over to the daemon. Maps
 // errors to exit statuses: 0 success, 1 the work failed, 2 bad usage or config.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
@@ -46,7 +48,10 @@ bool acts_as_state_owner(const std::string& command) {
 }
 
 int run_command(const std::string& command, const Options& options) {
-    const auto config = std::make_shared<const config::Config>(config::load_config(options.config));
+    config::Config loaded = config::load_config(options.config);
+    // As root, `once` becomes the service's user below; its passwords are root's.
+    if (command == "once" && ::geteuid() == 0) cli::read_secrets_ahead(loaded);
+    const auto config = std::make_shared<const config::Config>(std::move(loaded));
     const bool quiet = command == "parse" || command == "status";
     auto log = cli::make_logger(quiet ? "warn" : config->log_level);
     const net::CurlGlobal curl;  // before anything may use libcurl

@@ -70,4 +70,13 @@ void act_as_state_owner(const config::Storage& storage, spdlog::logger& log) {
               storage.state_dir.string());
 }
 
+void read_secrets_ahead(config::Config& config) {
+    auto ahead = [](SecretSource& source) {
+        if (!source.empty())
+            source.read_ahead = std::make_shared<const Secret>(read_secret(source));
+    };
+    for (auto& mailbox : config.mailboxes) ahead(mailbox.password);
+    for (auto& smtp : config.smtp_servers) ahead(smtp.password);
+}
+
 }  // namespace intake::cli

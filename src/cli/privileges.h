@@ -14,8 +14,12 @@ namespace intake::cli {
 /// switches the whole process to that user for good: its groups (from the
 /// passwd entry; storage.group added), its primary group, then its uid. Does
 /// nothing otherwise. Throws ConfigError when the switch fails. Call it before
-/// opening the database, touching a file or reading a secret: afterwards
-/// secrets must be readable by that user (as the service needs anyway).
+/// opening the database or touching a file; secrets needed afterwards are read
+/// ahead (read_secrets_ahead).
 void act_as_state_owner(const config::Storage& storage, spdlog::logger& log);
 
+/// Reads every mailbox's and SMTP server's password now, into the config, so
+/// that `intake once` can still log in after act_as_state_owner(): the secrets
+/// folder is root's alone (only systemd hands them to the service).
+void read_secrets_ahead(config::Config& config);
 }  // namespace intake::cli

@@ -293,7 +293,8 @@ TEST_F(DataProtection, RootCommandsLeaveEveryFileToTheStateDirectorysOwner) {
     ASSERT_EQ(intake("forget marta.ruiz@example.es"), 0) << output_;
     ASSERT_EQ(intake("purge --older-than 30"), 0) << output_;
     EXPECT_TRUE(application_folders().empty()) << output_;  // it could do its work as that user
-    // An admin's `intake once` as root too: the password is readable by the service user.
+    // An admin's `intake once` as root too, with a password only root may read.
+    fs::permissions(imap_.password_file(), fs::perms(0600));
     imap_.append(kCemrFolder, sample("decide_cemr_projects_lead_fwd.eml"));
     ASSERT_EQ(intake("once"), 0) << output_;
     EXPECT_EQ(application_folders().size(), 1u);
