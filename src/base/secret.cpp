@@ -37,6 +37,7 @@ std::filesystem::path credential_path(const SecretSource& source) {
 }  // namespace
 
 Secret read_secret(const SecretSource& source) {
+    if (source.read_ahead) return *source.read_ahead;
     std::filesystem::path path = source.file;
     if (path.empty() && !source.credential.empty()) path = credential_path(source);
     if (path.empty()) return Secret{};

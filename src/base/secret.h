@@ -2,6 +2,7 @@
 // A password read from a file or a systemd credential. It never formats as its
 // value: only the code that hands it to libcurl calls reveal().
 #include <filesystem>
+#include <memory>
 #include <string>
 
 namespace intake {
@@ -26,6 +27,9 @@ struct SecretSource {
     std::filesystem::path file;
     std::string credential;
     std::filesystem::path credential_folder;
+    /// Read ahead: an admin's `intake once` as root reads the root-only secrets
+    /// before it becomes the service's user (see cli/privileges.h).
+    std::shared_ptr<const Secret> read_ahead = nullptr;
     bool empty() const { return file.empty() && credential.empty(); }
 };
 

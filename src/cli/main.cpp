@@ -1,6 +1,8 @@
 // intake: the command line. Parses arguments, loads the configuration, builds
 // the logger and libcurl's global state, and hands over to the daemon. Maps
 // errors to exit statuses: 0 success, 1 the work failed, 2 bad usage or config.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
@@ -8,6 +10,7 @@
 
 #include "base/errors.h"
 #include "cli/logging.h"
+#include "cli/privileges.h"
 #include "config/config.h"
 #include "daemon/daemon.h"
 #include "net/curl.h"
@@ -32,13 +35,27 @@ struct Options {
     std::string config = "/etc/intake/intake.toml";
     std::string file;
     std::string mailbox;
+    bool json = false;
+    std::string email;
+    int older_than_days = 0;
+    bool dry_run = false;
 };
 
+/// Commands an admin runs as root beside the service: they act as the owner of
+/// the state directory, so they leave no file the service cannot write.
+bool acts_as_state_owner(const std::string& command) {
+    return command == "status" || command == "forget" || command == "purge" || command == "once";
+}
+
 int run_command(const std::string& command, const Options& options) {
-    const auto config = std::make_shared<const config::Config>(config::load_config(options.config));
+    config::Config loaded = config::load_config(options.config);
+    // As root, `once` becomes the service's user below; its passwords are root's.
+    if (command == "once" && ::geteuid() == 0) cli::read_secrets_ahead(loaded);
+    const auto config = std::make_shared<const config::Config>(std::move(loaded));
     const bool quiet = command == "parse" || command == "status";
     auto log = cli::make_logger(quiet ? "warn" : config->log_level);
     const net::CurlGlobal curl;  // before anything may use libcurl
+    if (acts_as_state_owner(command)) cli::act_as_state_owner(config->storage, *log);
 
     if (command == "parse") {
         std::string json;
@@ -56,8 +73,14 @@ int run_command(const std::string& command, const Options& options) {
         return problems == 0 ? kExitOk : kExitFailed;
     }
     if (command == "status") {
-        std::cout << daemon::status_text(*config);
+        std::cout << (options.json ? daemon::status_json(*config) : daemon::status_text(*config));
         return kExitOk;
+    }
+    if (command == "forget") {
+        return daemon::forget(*config, options.email, options.dry_run, *log, std::cout);
+    }
+    if (command == "purge") {
+        return daemon::purge(*config, options.older_than_days, options.dry_run, *log, std::cout);
     }
     daemon::Daemon intake_daemon(config, *log);
     if (command == "run") return intake_daemon.run_forever(options.config);
@@ -87,12 +110,34 @@ int main(int argc, char** argv) {
     auto* check =
         app.add_subcommand("check", "validate the configuration and log in to every server");
     auto* status = app.add_subcommand("status", "messages handled, applications, outbox");
+    status->add_flag("--json", options.json,
+                     "per mailbox, posting and the outbox, as JSON (last poll and error, "
+                     "applications by deadline status, oldest queued reply)");
+    auto* forget = app.add_subcommand(
+        "forget",
+        "erase every application from that address: folders, index rows, state, queued "
+        "replies, _failed/ entries; prints what it removed");
+    forget->add_option("EMAIL", options.email, "the applicant's address (any case)")
+        ->required()
+        ->check(CLI::Validator(
+            [](const std::string& value) {
+                return value.find('@') == std::string::npos ? "expected an e-mail address"
+                                                            : std::string();
+            },
+            "EMAIL"));
+    forget->add_flag("--dry-run", options.dry_run, "print what would be erased, change nothing");
+    auto* purge = app.add_subcommand(
+        "purge", "erase applications received more than DAYS days ago, with everything about them");
+    purge->add_option("--older-than", options.older_than_days, "age in days")
+        ->required()
+        ->check(CLI::Range(1, 100000));
+    purge->add_flag("--dry-run", options.dry_run, "print what would be erased, change nothing");
     auto* parse = app.add_subcommand("parse", "dry run on one message: print the decision as JSON");
     parse->add_option("FILE", options.file, "the message (.eml)")
         ->required()
         ->check(CLI::ExistingFile);
     parse->add_option("--mailbox", options.mailbox, "as if it arrived in this mailbox")->required();
-    for (auto* sub : {run, once, check, status, parse}) add_config(sub);
+    for (auto* sub : {run, once, check, status, forget, purge, parse}) add_config(sub);
 
     try {
         app.parse(argc, argv);

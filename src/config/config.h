@@ -45,6 +45,9 @@ struct Posting {
     std::string kind;        ///< internship, job, speculative, programme, unsorted
     /// Check codes for this posting (e.g. learning_agreement); see requirement_codes().
     std::vector<std::string> requirements;
+    /// Its applications are erased once the deadline is this many months past (data
+    /// protection); nullopt: no such rule. Only a posting with a deadline has one.
+    std::optional<int> retain_months_after_close;
 
     /// Title in that language, else English, else the id.
     std::string title(const std::string& language) const;
@@ -104,7 +107,7 @@ struct Storage {
     std::filesystem::path state_dir;  ///< the SQLite database lives here
     std::string group;                ///< HR's group; empty: leave the group as is
     char csv_delimiter = ',';
-    int retention_days = 0;  ///< purge applications older than this; 0: keep them
+    int retention_days = 0;  ///< erase applications received longer ago; 0: keep them
 };
 
 struct Replies {

@@ -18,8 +18,10 @@ const std::vector<std::string> kOrganisationKeys = {
     "id",       "name", "address",  "own_addresses", "languages",
     "feedback", "smtp", "postings", "templates"};
 const std::vector<std::string> kPostingsFileKeys = {"posting", "unsorted"};
-const std::vector<std::string> kPostingKeys = {"id",      "titles",    "aliases", "deadline",
-                                               "rolling", "catch_all", "kind",    "requirements"};
+const std::vector<std::string> kPostingKeys = {
+    "id",       "titles",       "aliases",
+    "deadline", "rolling",      "catch_all",
+    "kind",     "requirements", "retain_months_after_close"};
 const std::vector<std::string> kKinds = {"internship", "job", "speculative", "programme"};
 
 // Used when the postings file has no [unsorted] table; a language not listed here
@@ -186,6 +188,16 @@ Posting read_posting(const TableReader& table, const Organisation& org) {
         table.fail("kind", "expected one of " + join(kKinds) + ", got '" + p.kind + "'");
     }
     p.requirements = read_requirements(table);
+    if (auto months = table.integer("retain_months_after_close", 0)) {
+        // The rule counts from the deadline; without one it could never apply, which
+        // an admin who wrote it would not expect.
+        if (!p.deadline) {
+            table.fail("retain_months_after_close", "a posting without a deadline never closes",
+                       "add a deadline, or use storage.retention_days for such postings");
+        }
+        if (*months > 1200) table.fail("retain_months_after_close", "expected at most 1200");
+        p.retain_months_after_close = static_cast<int>(*months);
+    }
     return p;
 }
 

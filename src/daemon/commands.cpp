@@ -1,9 +1,11 @@
-// The daemon's one-shot commands: parse (a dry run), check, status.
+// The daemon's one-shot commands: parse (a dry run), check, forget, purge
+// (intake status is in status.cpp).
 #include <sstream>
 
 #include "base/errors.h"
 #include "daemon/daemon.h"
 #include "daemon/decide.h"
+#include "daemon/erasure.h"
 #include "daemon/pipeline.h"
 #include "imap/imap.h"
 #include "outbox/outbox.h"
@@ -72,19 +74,34 @@ int check_servers(const config::Config& config, spdlog::logger& log) {
     return problems;
 }
 
-std::string status_text(const config::Config& config) {
+int forget(const config::Config& config, std::string_view email, bool dry_run, spdlog::logger& log,
+           std::ostream& out) {
     state::StateDb db(config.storage.state_dir);
-    const state::Counts c = db.counts();
-    std::ostringstream out;
-    out << "messages: " << c.handled << " handled (" << c.filed << " filed, " << c.duplicates
-        << " duplicates or seen again, " << c.failed << " set aside under _failed/)\n";
-    out << "outbox: " << c.outbox_queued << " queued, " << c.outbox_sent << " sent, "
-        << c.outbox_failed << " failed\n";
-    for (const auto& [organisation, posting] : db.postings_with_applications()) {
-        out << organisation << "/" << posting << ": "
-            << db.applications(organisation, posting).size() << " applications\n";
+    const ErasurePlan plan = plan_forget(config, db, email);
+    if (dry_run) {
+        out << describe_plan(config, plan);
+        return 0;
     }
-    return out.str();
+    const ErasureReport report = carry_out(config, db, plan);
+    out << describe_report(config, report);
+    log.info("forget: erased {}", log_summary(report));  // never the address itself
+    return 0;
+}
+
+int purge(const config::Config& config, int older_than_days, bool dry_run, spdlog::logger& log,
+          std::ostream& out) {
+    state::StateDb db(config.storage.state_dir);
+    const auto cutoff = state::Clock::now() - std::chrono::days(older_than_days);
+    const ErasurePlan plan = plan_purge(config, db, cutoff);
+    if (dry_run) {
+        out << describe_plan(config, plan);
+        return 0;
+    }
+    const ErasureReport report = carry_out(config, db, plan);
+    out << describe_report(config, report);
+    log.info("purge of applications older than {} days: erased {}", older_than_days,
+             log_summary(report));
+    return 0;
 }
 
 }  // namespace intake::daemon

@@ -38,6 +38,7 @@ imap::MailboxClient& Daemon::Impl::client_for(const config::Mailbox& mailbox) {
 void Daemon::Impl::poll_mailbox(const config::Mailbox& mailbox, PassReport& report,
                                 const std::function<bool()>& stop_requested) {
     const config::Organisation* organisation = config->find_organisation(mailbox.organisation);
+    std::optional<std::string> error;
     try {
         imap::MailboxClient& client = client_for(mailbox);
         const imap::FolderStatus status = client.select(mailbox.folder);
@@ -55,13 +56,27 @@ void Daemon::Impl::poll_mailbox(const config::Mailbox& mailbox, PassReport& repo
     } catch (const TransientError& e) {
         ++report.mailbox_errors;
         clients.erase(mailbox.name);  // reconnect next pass
-        log.warn("mailbox {}: {}; will retry next pass", mailbox.name, describe(e));
+        error = describe(e);
+        log.warn("mailbox {}: {}; will retry next pass", mailbox.name, *error);
     } catch (const Error& e) {
         // Bad credentials, a refused command, a broken state database: this
         // mailbox stops for this pass, the others go on.
         ++report.mailbox_errors;
         clients.erase(mailbox.name);
-        log.error("mailbox {}: {}", mailbox.name, describe(e));
+        error = describe(e);
+        log.error("mailbox {}: {}", mailbox.name, *error);
+    }
+    note_pass(mailbox, error);
+}
+
+void Daemon::Impl::note_pass(const config::Mailbox& mailbox,
+                             const std::optional<std::string>& error) {
+    try {
+        db->record_poll(mailbox.name, state::Clock::now(), error);
+    } catch (const Error& e) {
+        // Only `intake status` reads it; the pass itself is done and committed.
+        log.warn("mailbox {}: cannot record the pass for intake status: {}", mailbox.name,
+                 describe(e));
     }
 }
 

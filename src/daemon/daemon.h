@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -55,5 +56,15 @@ int check_servers(const config::Config& config, spdlog::logger& log);
 
 /// `intake status`: per mailbox and posting counts, outbox state.
 std::string status_text(const config::Config& config);
+/// `intake status --json`: the same, and each posting's applications by deadline status.
+std::string status_json(const config::Config& config);
+
+/// `intake forget EMAIL`: erases every application from that address (erasure.h);
+/// prints ids and paths to `out`, logs counts only. Returns the exit status.
+int forget(const config::Config& config, std::string_view email, bool dry_run, spdlog::logger& log,
+           std::ostream& out);
+/// `intake purge --older-than DAYS`: erases applications received before then.
+int purge(const config::Config& config, int older_than_days, bool dry_run, spdlog::logger& log,
+          std::ostream& out);
 
 }  // namespace intake::daemon

@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "daemon/daemon.h"
@@ -24,7 +25,11 @@ struct Daemon::Impl {
 
     void poll_mailbox(const config::Mailbox& mailbox, PassReport& report,
                       const std::function<bool()>& stop_requested);
+    /// Records the pass's end (and its error) for `intake status`.
+    void note_pass(const config::Mailbox& mailbox, const std::optional<std::string>& error);
     void deliver_replies(PassReport& report);
+    /// The daily purge by the retention rules; a failure is logged, never fatal.
+    void purge_by_retention_rules();
     void on_reply_final(const std::string& application_id, const std::string& status);
 };
 

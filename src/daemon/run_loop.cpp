@@ -13,6 +13,7 @@
 
 #include "base/errors.h"
 #include "daemon/daemon_impl.h"
+#include "daemon/erasure.h"
 #include "daemon/signals.h"
 #include "daemon/watches.h"
 
@@ -46,7 +47,17 @@ int Daemon::run_forever(const std::filesystem::path& config_file) {
         "intake started: {} mailboxes; new mail is handled when IMAP IDLE announces it, and "
         "each mailbox is also polled every poll_interval_seconds",
         impl_->config->mailboxes.size());
+    // Retention: at start, then once a day (steady clock: a clock change
+    // neither skips a day's purge nor runs two). The loop wakes at least every
+    // tick, so the purge is at most a tick late.
+    constexpr auto kPurgeEvery = std::chrono::hours(24);
+    impl_->purge_by_retention_rules();
+    auto next_purge = Clock::now() + kPurgeEvery;
     for (int passes = 0;;) {
+        if (Clock::now() >= next_purge) {
+            impl_->purge_by_retention_rules();
+            next_purge = Clock::now() + kPurgeEvery;
+        }
         // IDLE first: whatever arrives from now on is announced, whatever came
         // before is found by the passes below.
         watches.maintain(Clock::now());
@@ -89,6 +100,15 @@ int Daemon::run_forever(const std::filesystem::path& config_file) {
                 if (impl_->config != before) watches.reset(*impl_->config);
             }
         }
+    }
+}
+
+void Daemon::Impl::purge_by_retention_rules() {
+    try {
+        purge_by_rules(*config, *db, log, state::Clock::now());
+    } catch (const Error& e) {
+        log.error("daily purge: {}; it runs again tomorrow, or run intake purge by hand",
+                  describe(e));
     }
 }
 

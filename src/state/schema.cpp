@@ -10,7 +10,7 @@ namespace {
 
 // Each entry migrates from version i to i + 1. Never edit a released step:
 // append a new one, so every older database reaches the same schema.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     R"sql(
     CREATE TABLE messages (
         mailbox        TEXT    NOT NULL,
@@ -55,6 +55,19 @@ constexpr std::array<const char*, 1> kMigrations = {
         last_error      TEXT
     );
     CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+    )sql",
+    // 2: the outcome of each mailbox's last pass, for `intake status`; and an
+    // index for erasing one application's replies (intake forget / purge).
+    R"sql(
+    CREATE TABLE mailbox_polls (
+        mailbox       TEXT PRIMARY KEY,
+        last_poll_at  INTEGER NOT NULL,
+        last_poll_ok  INTEGER NOT NULL,   -- 1: the pass went to the end
+        last_error    TEXT,               -- the most recent error, kept after a good pass
+        last_error_at INTEGER
+    );
+    CREATE INDEX outbox_by_application ON outbox (application_id);
+    CREATE INDEX messages_by_application ON messages (application_id);
     )sql",
 };
 

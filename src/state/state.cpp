@@ -5,17 +5,10 @@
 
 #include "base/errors.h"
 #include "state/schema.h"
+#include "state/state_impl.h"
 
 namespace intake::state {
 namespace {
-
-std::int64_t to_seconds(Clock::time_point t) {
-    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
-Clock::time_point from_seconds(std::int64_t s) {
-    return Clock::time_point(std::chrono::seconds(s));
-}
 
 std::string_view outcome_text(Outcome o) {
     switch (o) {
@@ -42,41 +35,6 @@ record::Application parse_record(const std::string& text) {
 }
 
 }  // namespace
-
-struct StateDb::Impl {
-    std::string path;
-    SQLite::Database db;
-
-    explicit Impl(const std::string& file)
-        : path(file),
-          db(file, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
-        // WAL: readers (intake status) never block the daemon; FULL sync: a
-        // committed filing survives a power cut, as the guarantees need.
-        db.exec("PRAGMA journal_mode = WAL");
-        db.exec("PRAGMA synchronous = FULL");
-        db.exec("PRAGMA foreign_keys = ON");
-        db.setBusyTimeout(10000);
-        migrate(db, path);
-    }
-};
-
-/// Maps SQLite failures to what the caller must do.
-template <typename Fn>
-auto guarded(const std::string& path, const char* action, Fn&& fn) {
-    try {
-        return fn();
-    } catch (const SQLite::Exception& e) {
-        const int code = e.getErrorCode();
-        if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL ||
-            code == SQLITE_IOERR) {
-            throw TransientError(
-                std::string("state database ") + path + ": " + action + ": " + e.what(),
-                "check free disk space and that no other intake uses it");
-        }
-        throw InternalError(std::string("state database ") + path + ": " + action + ": " + e.what(),
-                            "keep a copy of the database and report this");
-    }
-}
 
 StateDb::StateDb(const std::filesystem::path& state_dir) {
     std::error_code error;
@@ -338,6 +296,9 @@ Counts StateDb::counts() {
         c.outbox_queued = count("SELECT COUNT(*) FROM outbox WHERE status = 'queued'");
         c.outbox_sent = count("SELECT COUNT(*) FROM outbox WHERE status = 'sent'");
         c.outbox_failed = count("SELECT COUNT(*) FROM outbox WHERE status = 'failed'");
+        const SQLite::Column oldest =
+            impl_->db.execAndGet("SELECT MIN(created_at) FROM outbox WHERE status = 'queued'");
+        if (!oldest.isNull()) c.oldest_queued_at = from_seconds(oldest.getInt64());
         return c;
     });
 }

@@ -62,6 +62,39 @@ struct OutboxItem {
 struct Counts {
     std::int64_t handled = 0, filed = 0, failed = 0, duplicates = 0;
     std::int64_t outbox_queued = 0, outbox_sent = 0, outbox_failed = 0;
+    std::optional<Clock::time_point> oldest_queued_at;  ///< the reply waiting longest
+};
+
+/// One mailbox as `intake status` shows it.
+struct MailboxStats {
+    std::string mailbox;
+    std::int64_t handled = 0;    ///< messages handled (filed, duplicate, set aside)
+    std::int64_t set_aside = 0;  ///< of which filed under _failed/
+    std::optional<Clock::time_point> last_poll_at;
+    bool last_poll_ok = false;
+    std::optional<std::string> last_error;  ///< the most recent one, even after a good pass
+    std::optional<Clock::time_point> last_error_at;
+};
+
+/// One posting's applications by deadline status (spec §6).
+struct PostingStats {
+    std::string organisation, posting;
+    std::int64_t applications = 0, on_time = 0, late = 0, no_deadline = 0;
+};
+
+/// What erasure needs to know of an application, without reading its record.
+struct ApplicationRef {
+    std::string id, organisation, posting;
+    std::string received_at;  ///< UTC, 2025-03-02T10:15:00Z
+};
+
+/// Rows erase_applications() removed or scrubbed.
+struct ErasedRows {
+    std::int64_t applications = 0;
+    std::int64_t replies_queued = 0;  ///< replies that will now never be sent
+    std::int64_t replies_other = 0;   ///< sent or failed replies (their text is personal data)
+    std::int64_t messages_scrubbed = 0;
+    std::int64_t message_keys = 0;
 };
 
 class StateDb {
@@ -107,6 +140,28 @@ public:
 
     Counts counts();
     int schema_version();
+
+    // intake status (stats.cpp).
+    /// After each mailbox pass: when, and the error that ended it (nullopt: it went to the end).
+    void record_poll(const std::string& mailbox, Clock::time_point at,
+                     const std::optional<std::string>& error);
+    /// Every mailbox that has handled messages or been polled, by name.
+    std::vector<MailboxStats> mailbox_stats();
+    /// Every posting with applications, by organisation and posting.
+    std::vector<PostingStats> posting_stats();
+
+    // Erasure: intake forget / purge and the daily purge (erase.cpp).
+    /// Applications whose sender address is `email`, compared case-insensitively.
+    std::vector<ApplicationRef> applications_from(const std::string& email);
+    /// Applications received before `utc` (ISO 8601 UTC, as received_at is written).
+    std::vector<ApplicationRef> applications_received_before(const std::string& utc);
+    std::vector<ApplicationRef> applications_of_posting(const std::string& organisation,
+                                                        const std::string& posting);
+    /// In one transaction: deletes the applications, their replies (queued or not)
+    /// and Message-ID keys; the handled-message rows stay, so the server's message
+    /// is never filed again, but no longer name the application. Erased content is
+    /// overwritten in the file (secure_delete) and the WAL is checkpointed.
+    ErasedRows erase_applications(const std::vector<std::string>& ids);
 
 private:
     struct Impl;

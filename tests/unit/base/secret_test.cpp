@@ -46,6 +46,15 @@ TEST_F(SecretTest, FileWithoutTrailingNewline) {
     EXPECT_EQ(read_secret({dir_ / "pw", "", ""}).reveal(), "hunter2");
 }
 
+TEST_F(SecretTest, ASecretReadAheadIsUsedWithoutTheFile) {
+    write("pw", "hunter2\n");
+    SecretSource source;
+    source.file = dir_ / "pw";
+    source.read_ahead = std::make_shared<const Secret>(read_secret(source));
+    fs::remove(dir_ / "pw");  // as good as unreadable for the user intake has become
+    EXPECT_EQ(read_secret(source).reveal(), "hunter2");
+}
+
 TEST_F(SecretTest, CredentialUnderItsOwnName) {
     write("credentials/cemr-imap", "own\n");
     write("credentials/intake_cemr-imap", "packaged\n");

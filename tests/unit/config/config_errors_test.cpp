@@ -436,5 +436,25 @@ TEST_F(ConfigDir, OwnAddressesAreLowerCaseAndIncludeTheAddress) {
               (std::vector<std::string>{"hr@org.example", "jobs@org.example"}));
 }
 
+TEST_F(ConfigDir, RetainMonthsAfterCloseIsReadForAPostingWithADeadline) {
+    append("postings/org.toml", "retain_months_after_close = 6\n");
+    const Config config = load();
+    EXPECT_EQ(config.organisations[0].postings[0].retain_months_after_close, 6);
+    EXPECT_FALSE(config.organisations[0].postings[1].retain_months_after_close);  // unsorted
+}
+
+TEST_F(ConfigDir, RetainMonthsAfterCloseNeedsADeadline) {
+    replace("postings/org.toml", "deadline = 2025-01-31T23:59:59+01:00",
+            "retain_months_after_close = 6");
+    const std::string e = error();
+    EXPECT_HAS(e, "'posting[0].retain_months_after_close'");
+    EXPECT_HAS(e, "without a deadline");
+}
+
+TEST_F(ConfigDir, RetainMonthsAfterCloseIsNotNegative) {
+    append("postings/org.toml", "retain_months_after_close = -1\n");
+    EXPECT_HAS(error(), "expected an integer >= 0");
+}
+
 }  // namespace
 }  // namespace intake::config

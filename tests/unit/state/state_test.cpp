@@ -40,7 +40,7 @@ protected:
 
 TEST_F(StateTest, CommitRecordsMessageApplicationAndReplyTogether) {
     StateDb db(dir_);
-    EXPECT_EQ(db.schema_version(), 1);
+    EXPECT_EQ(db.schema_version(), 2);
     const auto now = Clock::now();
     db.commit_filing(filing(42, "app-1", "marie@example.org"), now);
 
@@ -91,7 +91,7 @@ TEST_F(StateTest, SurvivesReopeningAndKeepsTheSchema) {
         db.commit_filing(filing(5, "app-5", "b@example.org"), Clock::now());
     }
     StateDb again(dir_);
-    EXPECT_EQ(again.schema_version(), 1);
+    EXPECT_EQ(again.schema_version(), 2);
     EXPECT_TRUE(again.find_handled({"cemr", 7, 5}));
 }
 

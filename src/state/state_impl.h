@@ -1,0 +1,63 @@
+#pragma once
+// Private to src/state: the open database, shared by state.cpp (filing and the
+// outbox), stats.cpp (intake status) and erase.cpp (intake forget / purge).
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include <string>
+
+#include "base/errors.h"
+#include "state/schema.h"
+#include "state/state.h"
+
+namespace intake::state {
+
+inline std::int64_t to_seconds(Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+inline Clock::time_point from_seconds(std::int64_t s) {
+    return Clock::time_point(std::chrono::seconds(s));
+}
+
+struct StateDb::Impl {
+    std::string path;
+    SQLite::Database db;
+
+    explicit Impl(const std::string& file)
+        : path(file),
+          db(file, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
+        // The daemon and an admin's command (status, forget, purge) use the file at
+        // once: wait for a brief lock instead of failing. Set first, so even
+        // switching to WAL waits for a writer instead of failing.
+        db.setBusyTimeout(10000);
+        // WAL: readers (intake status) never block the daemon; FULL sync: a
+        // committed filing survives a power cut, as the guarantees need.
+        db.exec("PRAGMA journal_mode = WAL");
+        db.exec("PRAGMA synchronous = FULL");
+        db.exec("PRAGMA foreign_keys = ON");
+        // Erased applications must not linger in free pages of the file.
+        db.exec("PRAGMA secure_delete = ON");
+        migrate(db, path);
+    }
+};
+
+/// Maps SQLite failures to what the caller must do.
+template <typename Fn>
+auto guarded(const std::string& path, const char* action, Fn&& fn) {
+    try {
+        return fn();
+    } catch (const SQLite::Exception& e) {
+        const int code = e.getErrorCode();
+        if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL ||
+            code == SQLITE_IOERR) {
+            throw TransientError(
+                std::string("state database ") + path + ": " + action + ": " + e.what(),
+                "check free disk space and that no other intake uses it");
+        }
+        throw InternalError(std::string("state database ") + path + ": " + action + ": " + e.what(),
+                            "keep a copy of the database and report this");
+    }
+}
+
+}  // namespace intake::state
