@@ -236,6 +236,25 @@ TEST_F(ServiceTest, WatchdogRestartsAHungDaemon) {
     ASSERT_TRUE(eventually([] { return smtp_->received().size() == 3; })) << journal();
 }
 
+TEST_F(ServiceTest, AdminCommandsAsRootLeaveTheServiceFiling) {
+    // status, forget and purge, run by root in a shell beside the running service.
+    const std::string status = container_->must_run("intake status --json");
+    EXPECT_NE(status.find("\"outbox\""), std::string::npos) << status;
+    EXPECT_NE(status.find("\"policy-internship\""), std::string::npos) << status;
+    const std::string forgot = container_->must_run("intake forget joao.silva@example.org");
+    EXPECT_EQ(filed(), 2) << forgot;
+    EXPECT_EQ(container_->must_run("grep -rl joao.silva /srv/intake /var/lib/intake | wc -l"),
+              "0\n");
+    container_->must_run("intake purge --older-than 100000 --dry-run");
+    EXPECT_EQ(container_->must_run("find /srv/intake /var/lib/intake -user root | wc -l"), "0\n")
+        << container_->must_run("find /srv/intake /var/lib/intake -user root -ls");
+
+    imap_->append("INBOX", application("lea.martin@example.org", "fourth@example.org"));
+    ASSERT_TRUE(eventually([] { return smtp_->received().size() == 4; })) << journal();
+    EXPECT_EQ(filed(), 3);
+    EXPECT_EQ(show("ActiveState"), "active");
+}
+
 TEST_F(ServiceTest, StopsCleanly) {
     container_->must_run("systemctl stop intake");
     EXPECT_EQ(show("ActiveState"), "inactive");
