@@ -35,20 +35,43 @@ imap::MailboxClient& Daemon::Impl::client_for(const config::Mailbox& mailbox) {
     return *client;
 }
 
-void Daemon::Impl::poll_mailbox(const config::Mailbox& mailbox, PassReport& report,
-                                const std::function<bool()>& stop_requested) {
+void Daemon::Impl::drain(const std::vector<const config::Mailbox*>& mailboxes, PassReport& report,
+                         const std::function<bool()>& stop_requested) {
+    std::map<std::string, std::set<std::uint32_t>> attempted;
+    std::vector<const config::Mailbox*> waiting = mailboxes;
+    while (!waiting.empty() && !stop_requested()) {
+        std::vector<const config::Mailbox*> still_waiting;
+        for (const config::Mailbox* mailbox : waiting) {
+            if (stop_requested()) return;
+            if (poll_batch(*mailbox, report, stop_requested, attempted[mailbox->name])) {
+                still_waiting.push_back(mailbox);
+            }
+        }
+        waiting = std::move(still_waiting);
+    }
+}
+
+bool Daemon::Impl::poll_batch(const config::Mailbox& mailbox, PassReport& report,
+                              const std::function<bool()>& stop_requested,
+                              std::set<std::uint32_t>& attempted) {
     const config::Organisation* organisation = config->find_organisation(mailbox.organisation);
     std::optional<std::string> error;
+    bool more = false;
     try {
         imap::MailboxClient& client = client_for(mailbox);
         const imap::FolderStatus status = client.select(mailbox.folder);
-        auto uids = client.list_uids(mailbox.folder);
+        std::vector<imap::Uid> uids;
+        for (const imap::Uid uid : client.list_uids(mailbox.folder)) {
+            if (!attempted.contains(uid.value)) uids.push_back(uid);
+        }
         if (uids.size() > config->limits.max_messages_per_pass) {
-            uids.resize(config->limits.max_messages_per_pass);  // the rest next pass
+            uids.resize(config->limits.max_messages_per_pass);  // the rest in the next batch
+            more = true;
         }
         const MailboxContext ctx{*config, mailbox, *organisation, *db, client, log};
         for (const imap::Uid uid : uids) {
-            if (stop_requested()) return;  // between messages, never inside one
+            if (stop_requested()) return false;  // between messages, never inside one
+            attempted.insert(uid.value);
             const MessageOutcome outcome = handle_message(ctx, status.uid_validity, uid);
             ++report.handled;
             if (outcome == MessageOutcome::set_aside) ++report.set_aside;
@@ -67,6 +90,7 @@ void Daemon::Impl::poll_mailbox(const config::Mailbox& mailbox, PassReport& repo
         log.error("mailbox {}: {}", mailbox.name, *error);
     }
     note_pass(mailbox, error);
+    return more && !error;
 }
 
 void Daemon::Impl::note_pass(const config::Mailbox& mailbox,
@@ -111,9 +135,9 @@ Daemon::~Daemon() = default;
 
 PassReport Daemon::run_once() {
     PassReport report;
-    for (const auto& mailbox : impl_->config->mailboxes) {
-        impl_->poll_mailbox(mailbox, report, [] { return false; });
-    }
+    std::vector<const config::Mailbox*> every_mailbox;
+    for (const auto& mailbox : impl_->config->mailboxes) every_mailbox.push_back(&mailbox);
+    impl_->drain(every_mailbox, report, [] { return false; });
     impl_->deliver_replies(report);
     return report;
 }

@@ -4,7 +4,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "daemon/daemon.h"
 #include "imap/imap.h"
@@ -23,8 +25,17 @@ struct Daemon::Impl {
 
     imap::MailboxClient& client_for(const config::Mailbox& mailbox);
 
-    void poll_mailbox(const config::Mailbox& mailbox, PassReport& report,
-                      const std::function<bool()>& stop_requested);
+    /// Handles every message waiting in these mailboxes, one batch of
+    /// max_messages_per_pass per mailbox in turn, so that a full mailbox does not
+    /// starve the others; stops between messages when `stop_requested` says so.
+    void drain(const std::vector<const config::Mailbox*>& mailboxes, PassReport& report,
+               const std::function<bool()>& stop_requested);
+    /// One batch of one mailbox, skipping UIDs already attempted in this drain (a
+    /// message the server would not let go must not be tried forever). Returns
+    /// whether untried messages remain.
+    bool poll_batch(const config::Mailbox& mailbox, PassReport& report,
+                    const std::function<bool()>& stop_requested,
+                    std::set<std::uint32_t>& attempted);
     /// Records the pass's end (and its error) for `intake status`.
     void note_pass(const config::Mailbox& mailbox, const std::optional<std::string>& error);
     void deliver_replies(PassReport& report);
