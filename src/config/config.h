@@ -26,8 +26,12 @@ struct Limits {
     std::size_t max_parts = 200;                   ///< MIME parts in one message
     std::size_t max_depth = 12;                    ///< nesting of multiparts / message/rfc822
     std::size_t max_attachment_bytes = 25u << 20;  ///< one decoded attachment
-    std::size_t max_archive_bytes = 100u << 20;    ///< expanded DOCX/ODT (later: docs)
+    std::size_t max_archive_bytes = 100u << 20;    ///< expanded DOCX/ODT/TNEF
     std::size_t max_messages_per_pass = 200;       ///< per mailbox, keeps memory flat
+    std::size_t max_text_bytes = 2u << 20;         ///< text kept from one document
+    std::size_t extract_cpu_seconds = 10;          ///< CPU time to read one document
+    std::size_t extract_seconds = 15;              ///< wall-clock time to read one document
+    std::size_t extract_memory_bytes = 1u << 30;   ///< memory of the document reader
 };
 
 struct Deadline {

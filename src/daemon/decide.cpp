@@ -28,6 +28,33 @@ sys_seconds arrival_time(const mime::ParsedMessage& m, std::chrono::system_clock
     return std::chrono::floor<std::chrono::seconds>(now);
 }
 
+docs::ExtractLimits extract_limits(const config::Limits& l) {
+    docs::ExtractLimits e;
+    e.max_archive_bytes = l.max_archive_bytes;
+    e.max_text_bytes = l.max_text_bytes;
+    e.cpu = std::chrono::seconds(l.extract_cpu_seconds);
+    e.wall = std::chrono::seconds(l.extract_seconds);
+    e.memory_bytes = l.extract_memory_bytes;
+    return e;
+}
+
+/// Outlook's winmail.dat replaced by the files inside it, which are then
+/// classified and filed like any others (the raw message keeps the original).
+/// One that cannot be unpacked stays as it came.
+void unpack_tnef(mime::ParsedMessage& m, const docs::ExtractLimits& limits) {
+    std::vector<mime::Attachment> out;
+    for (auto& a : m.attachments) {
+        if (docs::is_tnef(a)) {
+            if (auto files = docs::unpack_tnef(a.content, limits); files && !files->empty()) {
+                for (auto& f : *files) out.push_back(std::move(f));
+                continue;
+            }
+        }
+        out.push_back(std::move(a));
+    }
+    m.attachments = std::move(out);
+}
+
 std::string applicant_name(const mime::Address& from) {
     std::string name = text::trim(from.name);
     std::erase(name, '"');
@@ -106,13 +133,17 @@ void suppress_reply(record::Application& application, std::string_view reason) {
 std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& ctx) {
     auto decision = std::make_unique<Decision>();
     decision->message = mime::parse_message(raw, mime_limits(ctx.config.limits));
+    const docs::ExtractLimits limits = extract_limits(ctx.config.limits);
+    unpack_tnef(decision->message, limits);
     const mime::ParsedMessage& m = decision->message;
 
     const route::RouteDecision route = route::route(m.subject, m.body_text, ctx.organisation);
     const config::Posting* posting = ctx.organisation.find_posting(route.posting_id);
     if (posting == nullptr) throw InternalError("route chose unknown posting " + route.posting_id);
 
-    decision->documents = docs::classify(m);
+    decision->documents = docs::classify(m, [&](const mime::Attachment& a) {
+        return docs::read_text(a.content, a.file_name, a.media_type, limits);
+    });
     const sys_seconds arrived = arrival_time(m, ctx.now);
     const auto language = docs::detect_language(docs::own_words(m.body_text));
     const std::string reply_language = reply::choose_language(language, ctx.organisation);

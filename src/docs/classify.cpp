@@ -61,12 +61,19 @@ std::string own_words(std::string_view body_text) {
     return text::trim(out);
 }
 
-std::vector<Document> classify(const mime::ParsedMessage& message) {
+std::vector<Document> classify(const mime::ParsedMessage& message, const TextReader& read) {
     std::vector<Document> documents;
     for (const auto& a : message.attachments) {
         if (!is_document(a)) continue;
-        documents.push_back({role_from_name(a.file_name), "attachment", a.file_name, a.media_type,
-                             a.content, std::nullopt});
+        Document d{role_from_name(a.file_name),
+                   "attachment",
+                   a.file_name,
+                   a.media_type,
+                   a.content,
+                   std::nullopt,
+                   read(a)};
+        d.language = detect_language(d.text.text);
+        documents.push_back(std::move(d));
     }
     const bool has_letter = std::any_of(documents.begin(), documents.end(), [](const Document& d) {
         return d.role == Role::cover_letter;
@@ -76,8 +83,9 @@ std::vector<Document> classify(const mime::ParsedMessage& message) {
         // to read what the applicant sent, quoted history included.
         const std::string own = own_words(message.body_text);
         if (word_count(own) >= kBodyLetterMinWords) {
+            Text text{own, TextMethod::embedded, TextStatus::ok, {}};
             documents.push_back({Role::cover_letter, "body", "", "text/plain", message.body_text,
-                                 detect_language(own)});
+                                 detect_language(own), std::move(text)});
         }
     }
     return documents;
