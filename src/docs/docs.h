@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/config.h"
 #include "mime/mime.h"
 
 namespace intake::docs {
@@ -93,8 +94,40 @@ std::optional<std::string> detect_language(std::string_view text);
 /// Reads one attachment's text (read_text with the config's limits, or a fake in tests).
 using TextReader = std::function<Text(const mime::Attachment&)>;
 
-/// Every document of the message, in order; the body letter (if any) last.
-/// The returned views point into `message`, which must outlive them.
-std::vector<Document> classify(const mime::ParsedMessage& message, const TextReader& read);
+/// Every document of the message, in order; the body letter (if any) last. Roles
+/// come from names, else from the text (rules.toml [roles]). The returned views
+/// point into `message`, which must outlive them.
+std::vector<Document> classify(const mime::ParsedMessage& message, const TextReader& read,
+                               const config::Rules& rules);
+
+// --- Reading text (content.cpp); texts compared folded, by whole words ---------------
+
+/// Whether `phrase` (folded) occurs in `folded_text` as whole words.
+bool has_phrase(std::string_view folded_text, std::string_view phrase);
+
+/// "Maria Lopez Garcia": two to five capitalised words, no digits.
+bool looks_like_name(std::string_view line);
+
+/// Lines of a folded text holding a date range ("2019 - 2022", "03/2021 – present").
+int date_ranges(std::string_view folded_text);
+
+struct LetterForm {
+    bool salutation = false;               ///< "Dear …", "Madame, Monsieur," near the top
+    bool closing = false;                  ///< "Kind regards", "Bien cordialement" near the end
+    std::size_t body_words = 0;            ///< words between the two
+    std::optional<std::string> signature;  ///< a name on a line after the closing
+};
+LetterForm letter_form(std::string_view text, const config::Rules& rules);
+
+struct RoleScore {
+    int cv = 0;
+    int letter = 0;
+};
+RoleScore score_roles(std::string_view text, const config::Rules& rules);
+
+/// The applicant's name as the documents give it: a letter's signature, else the
+/// name at the top of the CV.
+std::optional<std::string> name_in_documents(const std::vector<Document>& documents,
+                                             const config::Rules& rules);
 
 }  // namespace intake::docs
