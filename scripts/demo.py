@@ -198,6 +198,7 @@ def write_config(run, imap_port, smtp_port):
              "true")]
     with open(cfg, "w") as f:
         f.write(f'[storage]\nroot = "hr"\nstate_dir = "state"\n\n'
+                f'[documents]\nrules = "{conf}/rules.toml"\n\n'
                 f'[[smtp]]\nname = "demo-smtp"\nurl = "smtp://127.0.0.1:{smtp_port}"\ntls_verify = false\n\n')
         for oid, name, address, languages, feedback in orgs:
             f.write(f'[[organisation]]\nid = "{oid}"\nname = "{name}"\naddress = "{address}"\n'

@@ -15,7 +15,7 @@ namespace intake::config {
 namespace {
 
 const std::vector<std::string> kTopLevelKeys = {"storage",      "limits",  "replies", "log",
-                                                "organisation", "mailbox", "smtp"};
+                                                "organisation", "mailbox", "smtp",    "documents"};
 
 // Names are what other tables and the command line refer to, so a repeated one would
 // make `--mailbox NAME` or `smtp = "…"` ambiguous.
@@ -163,6 +163,7 @@ Config load_config(const std::filesystem::path& main_file) {
     config.limits = read_limits(root);
     config.replies = read_replies(root);
     config.log_level = read_log_level(root);
+    config.rules = read_rules(root);
     config.smtp_servers = read_smtp_servers(root);
     config.organisations = read_organisations(root);
     config.mailboxes = read_mailboxes(root);

@@ -26,8 +26,12 @@ struct Limits {
     std::size_t max_parts = 200;                   ///< MIME parts in one message
     std::size_t max_depth = 12;                    ///< nesting of multiparts / message/rfc822
     std::size_t max_attachment_bytes = 25u << 20;  ///< one decoded attachment
-    std::size_t max_archive_bytes = 100u << 20;    ///< expanded DOCX/ODT (later: docs)
+    std::size_t max_archive_bytes = 100u << 20;    ///< expanded DOCX/ODT/TNEF
     std::size_t max_messages_per_pass = 200;       ///< per mailbox, keeps memory flat
+    std::size_t max_text_bytes = 2u << 20;         ///< text kept from one document
+    std::size_t extract_cpu_seconds = 10;          ///< CPU time to read one document
+    std::size_t extract_seconds = 15;              ///< wall-clock time to read one document
+    std::size_t extract_memory_bytes = 1u << 30;   ///< memory of the document reader
 };
 
 struct Deadline {
@@ -116,8 +120,39 @@ struct Replies {
     int retry_after_seconds = 60;  ///< first retry of a deferred reply; doubles up to an hour
 };
 
+/// How document text is read (config/rules.toml): word lists are folded (lower
+/// case, no accents); see that file for what each one feeds.
+struct Rules {
+    std::filesystem::path file;
+    // Roles by content.
+    std::vector<std::string> salutations, closings, letter_phrases, cv_headings;
+    int min_role_score = 4;
+    int letter_min_words = 40;
+    int letter_min_words_without_form = 90;
+    // Languages: code -> names; level ("native", "C2" … "A1") -> words.
+    std::vector<std::string> atlantic_languages = {"en", "fr", "pt", "es"};
+    std::string strong_level = "C1";
+    std::string working_level = "B1";
+    std::map<std::string, std::vector<std::string>> language_names;
+    std::map<std::string, std::vector<std::string>> level_words;
+    // Experience.
+    std::vector<std::string> eu_projects, abroad, network;
+    int eu_projects_min_years = 2;
+    int abroad_min_years = 2;
+    // Internships.
+    std::vector<std::string> agreement, enrolment;
+    // Readability.
+    std::vector<std::string> formats_hr_opens;
+    std::vector<std::string> cv_unreadable_when = {"encrypted", "scanned", "unreadable"};
+};
+
+/// The levels from the strongest; rank 7 is native, 1 is A1, 0 none.
+const std::vector<std::string>& level_names();
+int level_rank(std::string_view level);
+
 struct Config {
     std::filesystem::path file;  ///< the main file it was read from
+    Rules rules;                 ///< [documents] rules = "rules.toml"
     Storage storage;
     Limits limits;
     Replies replies;

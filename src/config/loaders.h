@@ -13,6 +13,8 @@ Storage read_storage(const TableReader& root);
 Limits read_limits(const TableReader& root);
 Replies read_replies(const TableReader& root);
 std::string read_log_level(const TableReader& root);
+/// [documents] rules = "…" (default rules.toml beside the main file), loaded.
+Rules read_rules(const TableReader& root);
 std::vector<Mailbox> read_mailboxes(const TableReader& root);
 std::vector<SmtpServer> read_smtp_servers(const TableReader& root);
 

@@ -14,7 +14,9 @@ const std::vector<std::string> kStorageKeys = {"root", "state_dir", "group", "cs
                                                "retention_days"};
 const std::vector<std::string> kLimitKeys = {"max_message_bytes", "max_parts",
                                              "max_depth",         "max_attachment_bytes",
-                                             "max_archive_bytes", "max_messages_per_pass"};
+                                             "max_archive_bytes", "max_messages_per_pass",
+                                             "max_text_bytes",    "extract_cpu_seconds",
+                                             "extract_seconds",   "extract_memory_bytes"};
 const std::vector<std::string> kReplyKeys = {"ack_interval_days", "outbox_max_age_hours",
                                              "retry_after_seconds"};
 const std::vector<std::string> kLogKeys = {"level"};
@@ -171,6 +173,10 @@ Limits read_limits(const TableReader& root) {
     set_size(*table, "max_attachment_bytes", limits.max_attachment_bytes);
     set_size(*table, "max_archive_bytes", limits.max_archive_bytes);
     set_size(*table, "max_messages_per_pass", limits.max_messages_per_pass);
+    set_size(*table, "max_text_bytes", limits.max_text_bytes);
+    set_size(*table, "extract_cpu_seconds", limits.extract_cpu_seconds);
+    set_size(*table, "extract_seconds", limits.extract_seconds);
+    set_size(*table, "extract_memory_bytes", limits.extract_memory_bytes);
     return limits;
 }
 

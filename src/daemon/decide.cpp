@@ -28,10 +28,41 @@ sys_seconds arrival_time(const mime::ParsedMessage& m, std::chrono::system_clock
     return std::chrono::floor<std::chrono::seconds>(now);
 }
 
-std::string applicant_name(const mime::Address& from) {
+docs::ExtractLimits extract_limits(const config::Limits& l) {
+    docs::ExtractLimits e;
+    e.max_archive_bytes = l.max_archive_bytes;
+    e.max_text_bytes = l.max_text_bytes;
+    e.cpu = std::chrono::seconds(l.extract_cpu_seconds);
+    e.wall = std::chrono::seconds(l.extract_seconds);
+    e.memory_bytes = l.extract_memory_bytes;
+    return e;
+}
+
+/// Outlook's winmail.dat replaced by the files inside it, which are then
+/// classified and filed like any others (the raw message keeps the original).
+/// One that cannot be unpacked stays as it came.
+void unpack_tnef(mime::ParsedMessage& m, const docs::ExtractLimits& limits) {
+    std::vector<mime::Attachment> out;
+    for (auto& a : m.attachments) {
+        if (docs::is_tnef(a)) {
+            if (auto files = docs::unpack_tnef(a.content, limits); files && !files->empty()) {
+                for (auto& f : *files) out.push_back(std::move(f));
+                continue;
+            }
+        }
+        out.push_back(std::move(a));
+    }
+    m.attachments = std::move(out);
+}
+
+/// The From header's name, else the one the documents give (a letter's
+/// signature, the top of the CV), else the address's local part.
+std::string applicant_name(const mime::Address& from, const std::vector<docs::Document>& documents,
+                           const config::Rules& rules) {
     std::string name = text::trim(from.name);
     std::erase(name, '"');
     if (!name.empty() && name.find('@') == std::string::npos) return name;
+    if (auto found = docs::name_in_documents(documents, rules)) return text::valid_utf8(*found);
     const std::string local = from.address.substr(0, from.address.find('@'));
     return local.empty() ? std::string("Applicant") : local;
 }
@@ -59,7 +90,9 @@ std::vector<record::Document> document_records(const std::vector<docs::Document>
         const auto& d = documents[i];
         records.push_back({std::string(docs::to_string(d.role)), names[i],
                            text::valid_utf8(d.original_name), d.source, d.media_type,
-                           d.content.size(), sha256_hex(d.content), d.language});
+                           d.content.size(), sha256_hex(d.content), d.language,
+                           std::string(docs::to_string(d.text.method)),
+                           std::string(docs::to_string(d.text.status))});
     }
     return records;
 }
@@ -106,15 +139,28 @@ void suppress_reply(record::Application& application, std::string_view reason) {
 std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& ctx) {
     auto decision = std::make_unique<Decision>();
     decision->message = mime::parse_message(raw, mime_limits(ctx.config.limits));
+    const docs::ExtractLimits limits = extract_limits(ctx.config.limits);
+    unpack_tnef(decision->message, limits);
     const mime::ParsedMessage& m = decision->message;
 
     const route::RouteDecision route = route::route(m.subject, m.body_text, ctx.organisation);
     const config::Posting* posting = ctx.organisation.find_posting(route.posting_id);
     if (posting == nullptr) throw InternalError("route chose unknown posting " + route.posting_id);
 
-    decision->documents = docs::classify(m);
+    decision->documents = docs::classify(
+        m,
+        [&](const mime::Attachment& a) {
+            return docs::read_text(a.content, a.file_name, a.media_type, limits);
+        },
+        ctx.config.rules);
     const sys_seconds arrived = arrival_time(m, ctx.now);
-    const auto language = docs::detect_language(docs::own_words(m.body_text));
+    // The applicant's language: the body's, else the cover letter's, else the CV's.
+    auto language = docs::detect_language(docs::own_words(m.body_text));
+    for (docs::Role role : {docs::Role::cover_letter, docs::Role::cv}) {
+        for (const auto& d : decision->documents) {
+            if (!language && d.role == role && d.language) language = d.language;
+        }
+    }
     const std::string reply_language = reply::choose_language(language, ctx.organisation);
 
     decision->message_key = m.message_id.empty() ? "sha256:" + sha256_hex(raw) : m.message_id;
@@ -130,7 +176,8 @@ std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& ctx
     app.message_id = text::valid_utf8(m.message_id);
     app.subject = text::valid_utf8(m.subject);
     app.routing = {route.by, route.alias, route.distance};
-    app.applicant = {applicant_name(m.from), text::valid_utf8(m.from.address)};
+    app.applicant = {applicant_name(m.from, decision->documents, ctx.config.rules),
+                     text::valid_utf8(m.from.address)};
     app.id = store::application_id(arrived, app.applicant.name, short_id);
     app.language = language.value_or("und");
     app.documents = document_records(decision->documents, app.applicant.name);
@@ -139,7 +186,8 @@ std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& ctx
     }
     app.acknowledgement.language = reply_language;
 
-    const feedback::Evidence evidence{arrived, m.body_text, &decision->documents};
+    const feedback::Evidence evidence{arrived, m.body_text, &decision->documents,
+                                      &ctx.config.rules};
     auto assessment = feedback::assess(evidence, *posting, ctx.organisation, reply_language);
     app.deadline = assessment.deadline;
     app.checks = std::move(assessment.checks);

@@ -7,10 +7,6 @@
 namespace intake::docs {
 namespace {
 
-// A body shorter than this is a covering note ("please find my CV attached"),
-// not a letter of motivation.
-constexpr std::size_t kBodyLetterMinWords = 90;
-
 bool starts_with(std::string_view s, std::string_view prefix) {
     return s.substr(0, prefix.size()) == prefix;
 }
@@ -46,6 +42,46 @@ bool is_document(const mime::Attachment& a) {
     return !a.content.empty();
 }
 
+/// Files that are written documents (not photos, archives or programs), by name or type.
+bool is_written_document(const Document& d) {
+    const std::string name = text::ascii_lower(d.original_name);
+    for (const char* ext : {".pdf", ".doc", ".docx", ".docm", ".odt", ".rtf", ".txt"}) {
+        if (name.ends_with(ext)) return true;
+    }
+    return d.media_type == "application/pdf" || d.media_type.find("word") != std::string::npos ||
+           d.media_type.find("opendocument.text") != std::string::npos;
+}
+
+bool text_was_read(const Document& d) {
+    return d.text.status == TextStatus::ok || d.text.status == TextStatus::macro;
+}
+
+bool has_role(const std::vector<Document>& documents, Role role) {
+    return std::any_of(documents.begin(), documents.end(),
+                       [role](const Document& d) { return d.role == role; });
+}
+
+/// Roles of documents whose names say nothing, from their text.
+void roles_by_content(std::vector<Document>& documents, const config::Rules& rules) {
+    for (auto& d : documents) {
+        if (d.role != Role::other || !text_was_read(d) || !is_written_document(d)) continue;
+        const RoleScore s = score_roles(d.text.text, rules);
+        if (std::max(s.cv, s.letter) < rules.min_role_score || s.cv == s.letter) continue;
+        d.role = s.cv > s.letter ? Role::cv : Role::cover_letter;
+    }
+    // An application without a CV whose one unnamed document cannot be read
+    // (a scan, a locked PDF) most likely sent it as its CV: HR then finds it
+    // under the CV's name, and the checks say why it could not be read.
+    if (has_role(documents, Role::cv)) return;
+    for (auto& d : documents) {
+        if (d.role == Role::other && is_written_document(d) && !text_was_read(d) &&
+            d.text.status != TextStatus::format) {
+            d.role = Role::cv;
+            return;
+        }
+    }
+}
+
 }  // namespace
 
 std::string own_words(std::string_view body_text) {
@@ -61,24 +97,39 @@ std::string own_words(std::string_view body_text) {
     return text::trim(out);
 }
 
-std::vector<Document> classify(const mime::ParsedMessage& message) {
+std::vector<Document> classify(const mime::ParsedMessage& message, const TextReader& read,
+                               const config::Rules& rules) {
     std::vector<Document> documents;
     for (const auto& a : message.attachments) {
         if (!is_document(a)) continue;
-        documents.push_back({role_from_name(a.file_name), "attachment", a.file_name, a.media_type,
-                             a.content, std::nullopt});
+        Document d{role_from_name(a.file_name),
+                   "attachment",
+                   a.file_name,
+                   a.media_type,
+                   a.content,
+                   std::nullopt,
+                   read(a)};
+        d.language = detect_language(d.text.text);
+        documents.push_back(std::move(d));
     }
-    const bool has_letter = std::any_of(documents.begin(), documents.end(), [](const Document& d) {
-        return d.role == Role::cover_letter;
-    });
-    if (!has_letter && word_count(message.body_text) >= kBodyLetterMinWords) {
-        // The whole body is kept as the letter (not only own_words): HR wants
+    roles_by_content(documents, rules);
+    if (has_role(documents, Role::cover_letter)) return documents;
+    // A letter in the body is known by its form (a salutation, a closing, a
+    // signature) around a few lines of its own; a covering note ("please find
+    // my CV attached") has the form but not the words. A long body without the
+    // form is taken as a letter too.
+    const std::string own = own_words(message.body_text);
+    const LetterForm form = letter_form(own, rules);
+    const bool letter =
+        (form.salutation && form.closing &&
+         form.body_words >= static_cast<std::size_t>(rules.letter_min_words)) ||
+        word_count(own) >= static_cast<std::size_t>(rules.letter_min_words_without_form);
+    if (letter) {
+        // The whole body is filed as the letter (not only own_words): HR wants
         // to read what the applicant sent, quoted history included.
-        const std::string own = own_words(message.body_text);
-        if (word_count(own) >= kBodyLetterMinWords) {
-            documents.push_back({Role::cover_letter, "body", "", "text/plain", message.body_text,
-                                 detect_language(own)});
-        }
+        Text text{own, TextMethod::embedded, TextStatus::ok, {}};
+        documents.push_back({Role::cover_letter, "body", "", "text/plain", message.body_text,
+                             detect_language(own), std::move(text)});
     }
     return documents;
 }

@@ -1,20 +1,75 @@
 #pragma once
-// Which parts of a message are the applicant's documents, and what each one is:
-// a CV, a cover letter or something else. Decided by file name in EN/FR/PT/ES/DE
-// (later also by the text inside: classify() already sees the decoded bytes).
-// A cover letter written in the mail body counts as one when no attachment is a
-// cover letter. Signature images of an HTML body are not documents. Pure: no I/O.
+// Which parts of a message are the applicant's documents, what each one is (a
+// CV, a cover letter or something else), what it says and in which language.
+// Roles come from file names in EN/FR/PT/ES/DE, and from the text inside when
+// names say nothing. A cover letter written in the mail body counts as one when
+// it has a letter's form. Text is read from PDF, DOCX, ODT and plain text in a
+// child process with CPU, memory and output limits (sandbox.cpp), because the
+// parsers below it (poppler, libzip, pugixml, uchardet, libytnef) meet hostile
+// bytes; everything else here is pure.
+#include <chrono>
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "config/config.h"
 #include "mime/mime.h"
 
 namespace intake::docs {
 
 enum class Role { cv, cover_letter, other };
 std::string_view to_string(Role role);
+
+/// How a document's text was obtained; the roadmap adds OCR for scans.
+enum class TextMethod { none, embedded, ocr };
+std::string_view to_string(TextMethod method);
+
+/// What reading a document's text found.
+enum class TextStatus {
+    ok,          ///< text read
+    encrypted,   ///< password-protected PDF or Office file
+    scanned,     ///< a PDF of images only: no text without OCR
+    macro,       ///< a macro-enabled Office file (its text is still read)
+    unreadable,  ///< damaged, over a limit, or the extractor failed or ran out of time
+    format,      ///< a format whose text intake does not read (images, legacy .doc, RTF…)
+};
+std::string_view to_string(TextStatus status);
+
+struct Text {
+    std::string text;  ///< UTF-8; empty unless read
+    TextMethod method = TextMethod::none;
+    TextStatus status = TextStatus::format;
+    std::string detail;  ///< why it could not be read, for logs and HR
+};
+
+/// Bounds on one extraction (spec §9); the config's [limits] fill them.
+struct ExtractLimits {
+    std::size_t max_archive_bytes = 100u << 20;  ///< bytes unpacked from one DOCX/ODT
+    std::size_t max_text_bytes = 2u << 20;       ///< text kept from one document
+    std::chrono::seconds cpu{10};                ///< CPU time of the child
+    std::size_t memory_bytes = 1u << 30;         ///< address space of the child
+    std::chrono::milliseconds wall{20000};       ///< the child is killed after this
+};
+
+/// Reads a document's text in a contained child process. Never throws for what
+/// the document does: a crash, a hang or a limit gives TextStatus::unreadable.
+Text read_text(std::string_view bytes, std::string_view file_name, std::string_view media_type,
+               const ExtractLimits& limits);
+
+/// The same, in this process: what the child runs. For tests of the formats only.
+Text read_text_here(std::string_view bytes, std::string_view file_name, std::string_view media_type,
+                    const ExtractLimits& limits);
+
+/// True for a TNEF stream (winmail.dat, application/ms-tnef).
+bool is_tnef(const mime::Attachment& attachment);
+
+/// The files inside a TNEF winmail.dat, unpacked in a contained child process;
+/// nullopt when it cannot be unpacked (it is then kept as it came).
+std::optional<std::vector<mime::Attachment>> unpack_tnef(std::string_view bytes,
+                                                         const ExtractLimits& limits);
 
 struct Document {
     Role role = Role::other;
@@ -23,6 +78,7 @@ struct Document {
     std::string media_type;
     std::string_view content;  ///< decoded bytes, owned by the ParsedMessage (or the body text)
     std::optional<std::string> language;  ///< ISO 639-1, when the text could be read
+    Text text;                            ///< what could be read of it
 };
 
 /// The role a file name suggests ("Joana Pires - Curriculum Vitae.pdf" -> cv).
@@ -35,8 +91,43 @@ std::string own_words(std::string_view body_text);
 /// ISO 639-1 code of the text's main language, nullopt when too short or unclear.
 std::optional<std::string> detect_language(std::string_view text);
 
-/// Every document of the message, in order; the body letter (if any) last.
-/// The returned views point into `message`, which must outlive them.
-std::vector<Document> classify(const mime::ParsedMessage& message);
+/// Reads one attachment's text (read_text with the config's limits, or a fake in tests).
+using TextReader = std::function<Text(const mime::Attachment&)>;
+
+/// Every document of the message, in order; the body letter (if any) last. Roles
+/// come from names, else from the text (rules.toml [roles]). The returned views
+/// point into `message`, which must outlive them.
+std::vector<Document> classify(const mime::ParsedMessage& message, const TextReader& read,
+                               const config::Rules& rules);
+
+// --- Reading text (content.cpp); texts compared folded, by whole words ---------------
+
+/// Whether `phrase` (folded) occurs in `folded_text` as whole words.
+bool has_phrase(std::string_view folded_text, std::string_view phrase);
+
+/// "Maria Lopez Garcia": two to five capitalised words, no digits.
+bool looks_like_name(std::string_view line);
+
+/// Lines of a folded text holding a date range ("2019 - 2022", "03/2021 – present").
+int date_ranges(std::string_view folded_text);
+
+struct LetterForm {
+    bool salutation = false;               ///< "Dear …", "Madame, Monsieur," near the top
+    bool closing = false;                  ///< "Kind regards", "Bien cordialement" near the end
+    std::size_t body_words = 0;            ///< words between the two
+    std::optional<std::string> signature;  ///< a name on a line after the closing
+};
+LetterForm letter_form(std::string_view text, const config::Rules& rules);
+
+struct RoleScore {
+    int cv = 0;
+    int letter = 0;
+};
+RoleScore score_roles(std::string_view text, const config::Rules& rules);
+
+/// The applicant's name as the documents give it: a letter's signature, else the
+/// name at the top of the CV.
+std::optional<std::string> name_in_documents(const std::vector<Document>& documents,
+                                             const config::Rules& rules);
 
 }  // namespace intake::docs

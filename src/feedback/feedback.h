@@ -1,10 +1,11 @@
 #pragma once
 // What HR and (for organisations that promise it) the applicant learn about an
-// application: the deadline status, the posting's checks as stable codes, and
-// Atlantic Cities' strengths/weaknesses feedback with a sentence each in the
-// reply language. Runs after document classification and before the reply is
-// rendered. Pure: no I/O. What it can judge today comes from the mail and the
-// documents' names and the body letter; document text feeds it later.
+// application: the deadline status, checks as stable codes (documents present,
+// their languages and readability, languages claimed with levels, years of EU
+// projects and abroad, internship terms), and Atlantic Cities' strengths and
+// weaknesses with a sentence each in the reply language. Word lists and
+// thresholds come from rules.toml. Runs after document classification and
+// before the reply is rendered. Pure: no I/O.
 #include <chrono>
 #include <optional>
 #include <string>
@@ -27,11 +28,17 @@ struct Evidence {
     std::chrono::sys_seconds received_at;  ///< when the application arrived
     std::string_view mail_text;            ///< the mail body as text
     const std::vector<docs::Document>* documents = nullptr;
+    const config::Rules* rules = nullptr;
 };
 
 /// on_time / late against the posting's deadline; none without one.
 record::DeadlineCheck check_deadline(const config::Posting& posting,
                                      std::chrono::sys_seconds received_at);
+
+/// Strength codes: a check with one of these codes and ok = true is a strength.
+const std::vector<std::string>& strength_codes();
+/// Weakness codes an applicant may be told about: a failed check with one of these.
+const std::vector<std::string>& weakness_codes();
 
 Assessment assess(const Evidence& evidence, const config::Posting& posting,
                   const config::Organisation& organisation, const std::string& reply_language);

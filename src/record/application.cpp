@@ -22,7 +22,8 @@ Json document_json(const Document& d) {
            {"media_type", d.media_type},
            {"size", d.size},
            {"sha256", d.sha256},
-           {"language", optional_string(d.language)}};
+           {"language", optional_string(d.language)},
+           {"text", {{"method", d.text_method}, {"status", d.text_status}}}};
     return j;
 }
 
@@ -46,7 +47,11 @@ Json to_json(const Application& app, bool with_reply_text) {
     Json docs = Json::array();
     for (const auto& d : app.documents) docs.push_back(document_json(d));
     Json checks = Json::array();
-    for (const auto& c : app.checks) checks.push_back({{"code", c.code}, {"ok", c.ok}});
+    for (const auto& c : app.checks) {
+        Json check{{"code", c.code}, {"ok", c.ok}};
+        if (c.value) check["value"] = *c.value;
+        checks.push_back(std::move(check));
+    }
 
     Json j;
     j["schema"] = app.schema;
@@ -104,11 +109,16 @@ Application from_json(const Json& j) {
              d.at("original_name").get<std::string>(), d.at("source").get<std::string>(),
              d.at("media_type").get<std::string>(), d.at("size").get<std::uint64_t>(),
              d.at("sha256").get<std::string>(), read_optional(d, "language")});
+        if (d.contains("text")) {  // absent in records written before text was read
+            app.documents.back().text_method = d.at("text").value("method", "none");
+            app.documents.back().text_status = d.at("text").value("status", "ok");
+        }
     }
     app.deadline = {j.at("deadline").at("status").get<std::string>(),
                     read_optional(j.at("deadline"), "at")};
     for (const auto& c : j.at("checks")) {
-        app.checks.push_back({c.at("code").get<std::string>(), c.at("ok").get<bool>()});
+        app.checks.push_back(
+            {c.at("code").get<std::string>(), c.at("ok").get<bool>(), read_optional(c, "value")});
     }
     if (j.contains("feedback")) {
         app.feedback = Feedback{read_items(j.at("feedback").at("strengths")),

@@ -32,6 +32,8 @@ struct Document {
     std::uint64_t size = 0;
     std::string sha256;
     std::optional<std::string> language;
+    std::string text_method = "none";  ///< how its text was read: embedded, none (later ocr)
+    std::string text_status = "ok";    ///< ok, encrypted, scanned, macro, unreadable, format
 };
 
 struct DeadlineCheck {
@@ -42,6 +44,7 @@ struct DeadlineCheck {
 struct Check {
     std::string code;
     bool ok = false;
+    std::optional<std::string> value;  ///< what was found ("en:C2 fr:C1", "3", a file name)
 };
 
 struct FeedbackItem {

@@ -34,6 +34,21 @@ std::string files_of_role(const record::Application& app, std::string_view role)
     return out;
 }
 
+/// What the checks found, for HR: every problem by its code, and what was read
+/// ("cv_language=es", "languages_claimed=en:C2 fr:C1") where there is a value.
+std::string checks_summary(const record::Application& app) {
+    std::string out;
+    for (const auto& c : app.checks) {
+        std::string item;
+        if (!c.ok) item = c.code;
+        if (c.value && !c.value->empty()) item = (item.empty() ? c.code : item) + "=" + *c.value;
+        if (item.empty()) continue;
+        if (!out.empty()) out += "; ";
+        out += item;
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string index_csv(const std::vector<record::Application>& rows, char delimiter) {
@@ -47,12 +62,12 @@ std::string index_csv(const std::vector<record::Application>& rows, char delimit
         out += "\r\n";
     };
     line({"id", "received_at", "applicant_name", "applicant_email", "subject", "cv", "cover_letter",
-          "other_documents", "deadline_status", "routing", "acknowledgement", "duplicate_of",
-          "folder"});
+          "other_documents", "deadline_status", "checks", "routing", "acknowledgement",
+          "duplicate_of", "folder"});
     for (const auto& app : rows) {
         line({app.id, app.received_at, app.applicant.name, app.applicant.email, app.subject,
               files_of_role(app, "cv"), files_of_role(app, "cover_letter"),
-              files_of_role(app, "other"), app.deadline.status, app.routing.by,
+              files_of_role(app, "other"), app.deadline.status, checks_summary(app), app.routing.by,
               app.acknowledgement.status, app.duplicate_of.value_or(""), app.id});
     }
     return out;

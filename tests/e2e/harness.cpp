@@ -17,6 +17,7 @@ IntakeE2E::IntakeE2E(fixtures::DovecotOptions imap_options) : imap_(imap_options
 void IntakeE2E::write_config(const std::string& extra, int poll_interval_seconds) {
     const std::string conf = std::string(INTAKE_SOURCE_DIR) + "/config";
     std::string text = "[storage]\nroot = \"hr\"\nstate_dir = \"state\"\n\n";
+    text += "[documents]\nrules = \"" + conf + "/rules.toml\"\n\n";
     text += "[[smtp]]\nname = \"test-smtp\"\nurl = \"" + smtp_.url() + "\"\ntls_verify = false\n\n";
     const struct {
         const char* id;

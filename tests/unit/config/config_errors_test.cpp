@@ -59,6 +59,7 @@ protected:
                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
         fs::remove_all(dir_);
         write("intake.toml", kMain);
+        write("rules.toml", "");  // every rule is optional
         write("postings/org.toml", kPostings);
         for (const char* lang : {"en", "fr"}) {
             for (const char* name : {"received", "late", "unsorted"}) {

@@ -1,0 +1,184 @@
+// Roles by content: what makes a text a cover letter (a salutation near the
+// top, a closing near the end with a signature after it, letter phrases) or a
+// CV (section headings, date ranges), in the four languages of rules.toml.
+// Texts are folded (lower case, no accents) and compared by whole words.
+#include <algorithm>
+#include <cctype>
+#include <regex>
+#include <sstream>
+
+#include "base/text.h"
+#include "docs/docs.h"
+
+namespace intake::docs {
+namespace {
+
+// Headings and closings are short lines; a long line that starts with
+// "experience" is a sentence, not a section.
+constexpr std::size_t kMaxHeadingBytes = 60;
+constexpr std::size_t kMaxLines = 3000;  // a CV is a few hundred lines at most
+
+bool is_word_byte(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return std::isalnum(u) || u >= 0x80;
+}
+
+std::vector<std::string> lines_of(std::string_view text) {
+    std::vector<std::string> lines;
+    std::istringstream in{std::string(text)};
+    for (std::string line; std::getline(in, line) && lines.size() < kMaxLines;) {
+        line = text::trim(line);
+        // Physical PDF layout pads with runs of spaces; one is enough.
+        std::string squeezed;
+        for (char c : line) {
+            if ((c == ' ' || c == '\t') && !squeezed.empty() && squeezed.back() == ' ') continue;
+            squeezed += c == '\t' ? ' ' : c;
+        }
+        if (!squeezed.empty()) lines.push_back(std::move(squeezed));
+    }
+    return lines;
+}
+
+bool starts_with_phrase(std::string_view line, std::string_view phrase) {
+    return line.substr(0, phrase.size()) == phrase &&
+           (line.size() == phrase.size() || !is_word_byte(line[phrase.size()]));
+}
+
+template <typename Words>
+bool starts_with_any(std::string_view line, const Words& words) {
+    return std::any_of(words.begin(), words.end(),
+                       [&](const std::string& w) { return starts_with_phrase(line, w); });
+}
+
+std::size_t words_in(const std::string& line) {
+    std::istringstream in(line);
+    std::size_t n = 0;
+    for (std::string w; in >> w;) ++n;
+    return n;
+}
+
+bool looks_like_heading(const std::string& folded, const config::Rules& rules) {
+    return folded.size() <= kMaxHeadingBytes && starts_with_any(folded, rules.cv_headings);
+}
+
+}  // namespace
+
+bool has_phrase(std::string_view folded_text, std::string_view phrase) {
+    if (phrase.empty()) return false;
+    for (auto at = folded_text.find(phrase); at != std::string_view::npos;
+         at = folded_text.find(phrase, at + 1)) {
+        const bool left = at == 0 || !is_word_byte(folded_text[at - 1]);
+        const auto end = at + phrase.size();
+        const bool right = end == folded_text.size() || !is_word_byte(folded_text[end]) ||
+                           !is_word_byte(phrase.back());
+        if (left && right) return true;
+    }
+    return false;
+}
+
+bool looks_like_name(std::string_view line) {
+    const std::string s = text::trim(line);
+    if (s.size() < 4 || s.size() > 60) return false;
+    std::istringstream in(s);
+    std::size_t words = 0;
+    for (std::string w; in >> w;) {
+        ++words;
+        const auto first = static_cast<unsigned char>(w[0]);
+        // An accented capital is a multi-byte character: accept any non-ASCII start.
+        if (!(std::isupper(first) || first >= 0x80)) return false;
+        for (char c : w) {
+            const auto u = static_cast<unsigned char>(c);
+            if (!(std::isalpha(u) || u >= 0x80 || c == '-' || c == '\'' || c == '.')) return false;
+        }
+    }
+    return words >= 2 && words <= 5;
+}
+
+int date_ranges(std::string_view folded_text) {
+    // "2019 - 2022", "03/2021 – 06/2024", "2021 - present", "2018 a 2020", "desde 2019"
+    static const std::regex range(
+        "(^|[^0-9])((0?[1-9]|1[0-2])[/.])?(19|20)[0-9]{2}\\s*(-|–|—|to|a|au|ate|hasta|until)\\s*"
+        "(((0?[1-9]|1[0-2])[/.])?(19|20)[0-9]{2}|present|today|now|current|aujourd'hui|"
+        "actuel|en cours|presente|atual|hoje|actualidad|hoy|actualmente)");
+    int n = 0;
+    for (const auto& line : lines_of(folded_text)) {
+        if (std::regex_search(line, range)) ++n;
+    }
+    return n;
+}
+
+LetterForm letter_form(std::string_view text, const config::Rules& rules) {
+    LetterForm form;
+    const auto lines = lines_of(text);
+    std::vector<std::string> folded;
+    for (const auto& l : lines) folded.push_back(text::fold(l));
+    std::size_t begin = 0, end = lines.size();
+    for (std::size_t i = 0; i < lines.size() && i < 8; ++i) {
+        if (starts_with_any(folded[i], rules.salutations)) {
+            form.salutation = true;
+            begin = i + 1;
+            break;
+        }
+    }
+    // The closing is among the last lines, with at most a few signature lines after it.
+    for (std::size_t i = lines.size(); i-- > begin && lines.size() - i <= 8;) {
+        if (folded[i].size() <= 160 && starts_with_any(folded[i], rules.closings)) {
+            form.closing = true;
+            end = i;
+            for (std::size_t j = i + 1; j < lines.size() && j <= i + 3; ++j) {
+                if (looks_like_name(lines[j])) {
+                    form.signature = lines[j];
+                    break;
+                }
+            }
+            break;
+        }
+    }
+    for (std::size_t i = begin; i < end; ++i) form.body_words += words_in(lines[i]);
+    return form;
+}
+
+RoleScore score_roles(std::string_view text, const config::Rules& rules) {
+    RoleScore score;
+    const std::string folded = text::fold(text);
+    std::vector<std::string> headings;
+    for (const auto& line : lines_of(folded)) {
+        for (const auto& h : rules.cv_headings) {
+            if (line.size() <= kMaxHeadingBytes && starts_with_phrase(line, h) &&
+                std::find(headings.begin(), headings.end(), h) == headings.end()) {
+                headings.push_back(h);
+            }
+        }
+    }
+    score.cv = 2 * static_cast<int>(headings.size()) + std::min(date_ranges(folded), 4);
+    const LetterForm form = letter_form(text, rules);
+    score.letter = (form.salutation ? 3 : 0) + (form.closing ? 3 : 0);
+    int phrases = 0;
+    for (const auto& p : rules.letter_phrases) {
+        if (has_phrase(folded, p)) ++phrases;
+    }
+    score.letter += 2 * std::min(phrases, 2);
+    return score;
+}
+
+std::optional<std::string> name_in_documents(const std::vector<Document>& documents,
+                                             const config::Rules& rules) {
+    // A letter's signature first: it is the applicant's own name as they sign it.
+    for (const auto& d : documents) {
+        if (d.role != Role::cover_letter || d.text.text.empty()) continue;
+        if (auto signature = letter_form(d.text.text, rules).signature) return signature;
+    }
+    // Else the first lines of the CV, where CVs put the name.
+    for (const auto& d : documents) {
+        if (d.role != Role::cv || d.text.text.empty()) continue;
+        const auto lines = lines_of(d.text.text);
+        for (std::size_t i = 0; i < lines.size() && i < 4; ++i) {
+            const std::string folded = text::fold(lines[i]);
+            if (looks_like_heading(folded, rules)) continue;
+            if (looks_like_name(lines[i])) return lines[i];
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace intake::docs

@@ -1,0 +1,41 @@
+#pragma once
+// Private to src/docs: one reader per document format, each run inside the
+// contained child (sandbox.cpp) and never in the daemon itself. Each takes the
+// document's bytes and returns what it could read; none throws for a damaged file.
+#include <string_view>
+#include <vector>
+
+#include "docs/docs.h"
+
+namespace intake::docs {
+
+enum class Format { pdf, zip, cfb, rtf, plain, tnef, image, other };
+
+/// The format the bytes are in, by their magic number first, then by name and type.
+Format sniff(std::string_view bytes, std::string_view file_name, std::string_view media_type);
+
+Text read_pdf(std::string_view bytes);
+/// DOCX, ODT (and macro detection in other Office zip files), with bounded expansion.
+Text read_office_zip(std::string_view bytes, std::string_view file_name,
+                     const ExtractLimits& limits);
+/// A Compound File (legacy .doc/.xls, or an encrypted OOXML file wrapped in one).
+Text read_compound_file(std::string_view bytes);
+/// Plain text in any charset: UTF-8 as is, else uchardet's guess converted with ICU.
+Text read_plain(std::string_view bytes);
+std::vector<mime::Attachment> read_tnef(std::string_view bytes, const ExtractLimits& limits);
+
+/// Text with the reason it could not be read.
+inline Text failed(TextStatus status, std::string detail) {
+    Text t;
+    t.status = status;
+    t.detail = std::move(detail);
+    return t;
+}
+
+/// Runs `job` in a forked child with the limits; returns its output, or nullopt and
+/// sets `failure` when it crashed, ran out of time or memory, or said too much.
+std::optional<std::string> run_contained(const std::function<std::string()>& job,
+                                         const ExtractLimits& limits, std::size_t max_output,
+                                         std::string& failure);
+
+}  // namespace intake::docs

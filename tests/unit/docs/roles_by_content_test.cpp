@@ -1,0 +1,164 @@
+// Roles by content in the four languages, with the shipped rules.toml: real
+// PDF, DOCX and ODT files under unhelpful names; letters in the mail body known
+// by their form; the applicant's name from a signature or the top of a CV.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "config/config.h"
+#include "docs/docs.h"
+
+namespace intake::docs {
+namespace {
+
+const config::Rules& rules() {
+    static const config::Config config =
+        config::load_config(INTAKE_SOURCE_DIR "/config/intake.toml");
+    return config.rules;
+}
+
+mime::Attachment fixture(const std::string& name, const std::string& type) {
+    std::ifstream in(std::string(INTAKE_DOCS_FIXTURES) + "/" + name, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    mime::Attachment a;
+    a.file_name = name;
+    a.media_type = type;
+    a.content = s.str();
+    return a;
+}
+
+std::vector<Document> classify_files(mime::ParsedMessage& m) {
+    return classify(
+        m,
+        [](const mime::Attachment& a) {
+            return read_text(a.content, a.file_name, a.media_type, ExtractLimits{});
+        },
+        rules());
+}
+
+struct Pair {
+    std::string language;
+    std::string cv;
+    std::string letter;
+    std::string type;
+};
+
+class TwoUnhelpfulNames : public ::testing::TestWithParam<Pair> {};
+
+TEST_P(TwoUnhelpfulNames, CvAndLetterAreToldApartByTheirText) {
+    const Pair& p = GetParam();
+    mime::ParsedMessage m;
+    m.body_text = "Hi, see attached.";
+    // The letter first: order must not decide.
+    m.attachments.push_back(fixture(p.letter, p.type));
+    m.attachments.push_back(fixture(p.cv, p.type));
+    const auto docs = classify_files(m);
+    ASSERT_EQ(docs.size(), 2u);
+    EXPECT_EQ(docs[0].role, Role::cover_letter) << p.letter << "\n" << docs[0].text.text;
+    EXPECT_EQ(docs[1].role, Role::cv) << p.cv << "\n" << docs[1].text.text;
+    EXPECT_EQ(docs[0].language.value_or("?"), p.language);
+    EXPECT_EQ(docs[1].language.value_or("?"), p.language);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    FourLanguages, TwoUnhelpfulNames,
+    ::testing::Values(Pair{"en", "document1.pdf", "document2.pdf", "application/pdf"},
+                      Pair{"fr", "scan_0001.pdf", "scan_0002.pdf", "application/pdf"},
+                      Pair{"pt", "Documento1.docx", "Documento2.docx", "application/octet-stream"},
+                      Pair{"es", "Documento1.odt", "Documento2.odt",
+                           "application/vnd.oasis.opendocument.text"}),
+    [](const auto& param_info) { return param_info.param.language; });
+
+TEST(RolesByContent, ClearNamesStillWin) {
+    mime::ParsedMessage m;
+    auto a = fixture("document2.pdf", "application/pdf");  // a letter's text
+    a.file_name = "CV_Maria_Lopez.pdf";
+    m.attachments.push_back(a);
+    EXPECT_EQ(classify_files(m)[0].role, Role::cv);
+}
+
+TEST(RolesByContent, AnUnreadableUnnamedDocumentIsTakenAsTheMissingCv) {
+    mime::ParsedMessage m;
+    m.attachments.push_back(fixture("image_only.pdf", "application/pdf"));
+    m.attachments.push_back(fixture("document2.pdf", "application/pdf"));
+    const auto docs = classify_files(m);
+    EXPECT_EQ(docs[0].role, Role::cv);
+    EXPECT_EQ(docs[0].text.status, TextStatus::scanned);
+    EXPECT_EQ(docs[1].role, Role::cover_letter);
+}
+
+TEST(RolesByContent, PhotosAreNeverTakenAsTheCv) {
+    mime::ParsedMessage m;
+    mime::Attachment photo;
+    photo.file_name = "IMG_2041.jpg";
+    photo.media_type = "image/jpeg";
+    photo.content = "\xFF\xD8\xFF\xE0 jpeg";
+    m.attachments.push_back(photo);
+    EXPECT_EQ(classify_files(m)[0].role, Role::other);
+}
+
+// The 85-word French letter of the issue: short, but a letter by its form.
+const char* kFrenchBodyLetter =
+    "Madame, Monsieur,\n\n"
+    "Étudiant en master d'affaires européennes à Sciences Po Lille, je souhaite rejoindre "
+    "votre équipe pour un stage de six mois à partir de septembre. Mon parcours m'a "
+    "permis de travailler sur la politique de cohésion et la gouvernance locale, et "
+    "j'aimerais mettre ces connaissances au service de vos membres. Je joins mon CV et "
+    "reste à votre disposition pour un entretien. Mon université signera la convention "
+    "de stage.\n\n"
+    "Bien cordialement,\n"
+    "François Lemaire\n";
+
+TEST(BodyLetter, IsKnownByItsFormNotItsLength) {
+    mime::ParsedMessage m;
+    m.body_text = kFrenchBodyLetter;
+    m.attachments.push_back(fixture("scan_0001.pdf", "application/pdf"));  // a CV
+    const auto docs = classify_files(m);
+    ASSERT_EQ(docs.size(), 2u);
+    EXPECT_EQ(docs[1].source, "body");
+    EXPECT_EQ(docs[1].role, Role::cover_letter);
+    EXPECT_EQ(docs[1].language.value_or("?"), "fr");
+}
+
+TEST(BodyLetter, ACoveringNoteIsNotALetter) {
+    for (const char* note :
+         {"Dear Sir or Madam,\n\nPlease find attached my CV for the internship.\n\nKind "
+          "regards,\nAna Silva\n",
+          "Bonjour,\n\nVeuillez trouver ci-joint mon CV.\n\nCordialement,\nLou Kerbrat\n",
+          "Exmos. Senhores,\n\nEnvio em anexo o meu CV.\n\nCumprimentos,\nJoana Pires\n",
+          "Estimados señores:\n\nAdjunto mi CV.\n\nAtentamente,\nLucía Fernández\n"}) {
+        mime::ParsedMessage m;
+        m.body_text = note;
+        EXPECT_TRUE(classify_files(m).empty()) << note;
+    }
+}
+
+TEST(LetterForm, SalutationClosingAndSignatureInFourLanguages) {
+    for (const char* text :
+         {"Dear Ms Brown,\nI apply.\nYours sincerely,\nMaria Lopez Garcia",
+          "Madame, Monsieur,\nJe postule.\nJe vous prie d'agréer mes salutations.\nCamille Martin",
+          "Exmos. Senhores,\nCandidato-me.\nCom os melhores cumprimentos,\nJoana Ferreira",
+          "Estimados señores:\nMe presento.\nAtentamente,\nLucía Fernández Ruiz"}) {
+        const LetterForm form = letter_form(text, rules());
+        EXPECT_TRUE(form.salutation) << text;
+        EXPECT_TRUE(form.closing) << text;
+        EXPECT_TRUE(form.signature.has_value()) << text;
+    }
+}
+
+TEST(ApplicantName, FromTheSignatureElseTheTopOfTheCv) {
+    mime::ParsedMessage m;
+    m.body_text = kFrenchBodyLetter;
+    auto docs = classify_files(m);
+    EXPECT_EQ(name_in_documents(docs, rules()).value_or(""), "François Lemaire");
+
+    mime::ParsedMessage cv_only;
+    cv_only.attachments.push_back(fixture("Documento1.docx", "application/octet-stream"));
+    docs = classify_files(cv_only);
+    EXPECT_EQ(name_in_documents(docs, rules()).value_or(""), "Joana Ferreira");
+}
+
+}  // namespace
+}  // namespace intake::docs
