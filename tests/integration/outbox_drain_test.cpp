@@ -41,10 +41,11 @@ TEST(OutboxDrain, EveryDueReplyLeavesInOnePassBeyondOneBatch) {
     const std::string conf = std::string(INTAKE_SOURCE_DIR) + "/config";
     fixtures::write_file(
         dir / "intake.toml",
-        "[storage]\nroot = \"hr\"\nstate_dir = \"state\"\n\n"
-        "[[organisation]]\nid = \"cemr\"\nname = \"CEMR\"\naddress = "
-        "\"application@ccre-cemr.org\"\nlanguages = [\"en\", \"fr\"]\nsmtp = \"relay\"\n"
-        "postings = \"" +
+        "[storage]\nroot = \"hr\"\nstate_dir = \"state\"\n\n[documents]\nrules = \"" + conf +
+            "/rules.toml\"\n\n"
+            "[[organisation]]\nid = \"cemr\"\nname = \"CEMR\"\naddress = "
+            "\"application@ccre-cemr.org\"\nlanguages = [\"en\", \"fr\"]\nsmtp = \"relay\"\n"
+            "postings = \"" +
             conf + "/postings/cemr.toml\"\ntemplates = \"" + conf +
             "/templates/cemr\"\n\n"
             "[[mailbox]]\nname = \"cemr\"\norganisation = \"cemr\"\n"
