@@ -7,6 +7,7 @@
 #include <set>
 
 #include "e2e/e2e.h"
+#include "fixtures/base64.h"
 #include "record/application.h"
 
 namespace intake::e2e {
@@ -19,25 +20,7 @@ std::string fixture(const std::string& name) {
     return fixtures::read_file(fs::path(INTAKE_DOCS_FIXTURES) / name);
 }
 
-std::string base64(const std::string& in) {
-    static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    std::size_t line = 0;
-    for (std::size_t i = 0; i < in.size(); i += 3) {
-        const auto b0 = static_cast<unsigned char>(in[i]);
-        const auto b1 = i + 1 < in.size() ? static_cast<unsigned char>(in[i + 1]) : 0u;
-        const auto b2 = i + 2 < in.size() ? static_cast<unsigned char>(in[i + 2]) : 0u;
-        out += abc[b0 >> 2];
-        out += abc[((b0 & 3) << 4) | (b1 >> 4)];
-        out += i + 1 < in.size() ? abc[((b1 & 15) << 2) | (b2 >> 6)] : '=';
-        out += i + 2 < in.size() ? abc[b2 & 63] : '=';
-        if (++line == 19) {
-            out += "\r\n";
-            line = 0;
-        }
-    }
-    return out + "\r\n";
-}
+using fixtures::base64;
 
 struct File {
     std::string name;

@@ -9,6 +9,7 @@
 #include <regex>
 #include <thread>
 
+#include "fixtures/base64.h"
 #include "fixtures/dovecot.h"
 #include "fixtures/eventually.h"
 #include "fixtures/smtp_server.h"
@@ -28,6 +29,8 @@ bool eventually(Fn done, std::chrono::milliseconds limit = 60s) {
     return fixtures::eventually(done, limit, 250ms);
 }
 
+/// A letter in the body and, attached under an unhelpful name, a real PDF that
+/// the document reader (a child process under the unit's sandbox) must open.
 std::string application(const std::string& sender, const std::string& message_id) {
     return "From: Marie Dupont <" + sender +
            ">\r\n"
@@ -44,9 +47,9 @@ std::string application(const std::string& sender, const std::string& message_id
            std::string(kBodyMarker) +
            "\r\n\r\nKind regards,\r\nMarie Dupont\r\n"
            "--b1\r\nContent-Type: application/pdf\r\n"
-           "Content-Disposition: attachment; filename=\"CV_Marie_Dupont.pdf\"\r\n"
-           "Content-Transfer-Encoding: base64\r\n\r\n"
-           "JVBERi0xLjQKJSVFT0YK\r\n"
+           "Content-Disposition: attachment; filename=\"document1.pdf\"\r\n"
+           "Content-Transfer-Encoding: base64\r\n\r\n" +
+           fixtures::base64(fixtures::read_file(fs::path(INTAKE_DOCS_FIXTURES) / "document1.pdf")) +
            "--b1--\r\n";
 }
 
@@ -183,6 +186,12 @@ TEST_F(ServiceTest, EnableNowFilesAndAnswersOnce) {
     EXPECT_NE(reply.data.find("Auto-Submitted: auto-replied"), std::string::npos);
     EXPECT_NE(reply.data.find("In-Reply-To: <first@example.org>"), std::string::npos);
     EXPECT_TRUE(imap_->uids("INBOX").empty());
+    // The attached PDF was read: the reader's child lives within the unit's sandbox
+    // (seccomp filter, no new privileges, its own rlimits).
+    const std::string record =
+        container_->must_run("cat /srv/intake/cemr/policy-internship/*/application.json");
+    EXPECT_NE(record.find("\"status\": \"ok\""), std::string::npos) << record;
+    EXPECT_NE(record.find("\"method\": \"embedded\""), std::string::npos) << record;
     // What HR reads belongs to HR's group.
     EXPECT_NE(container_->must_run("find /srv/intake/cemr -printf '%g\\n' | sort -u"), "")
         << "no files";
@@ -197,19 +206,25 @@ TEST_F(ServiceTest, ReloadTakesAGoodConfigAndRefusesABadOne) {
         << journal();
 
     const std::string good = config_text("info");
+    // `systemctl reload` returns once the signal is sent: wait for each refusal
+    // before writing the next file, or the daemon may read only the last one.
+    const auto refused_count = [] {
+        const std::string lines = journal("-p warning");
+        std::size_t count = 0;
+        for (auto at = lines.find("reload refused"); at != std::string::npos;
+             at = lines.find("reload refused", at + 1)) {
+            ++count;
+        }
+        return count;
+    };
     write_config(good + "\n[limits]\nmax_parts_typo = 3\n");
     container_->must_run("systemctl reload intake");
+    ASSERT_TRUE(eventually([&] { return refused_count() == 1; }, 20s)) << journal();
+    EXPECT_NE(journal("-p warning").find("max_parts_typo"), std::string::npos) << journal();
     write_config("[storage\nroot = \n");
     container_->must_run("systemctl reload intake");
-    ASSERT_TRUE(eventually(
-        [] {
-            const std::string refused = journal("-p warning");
-            return refused.find("max_parts_typo") != std::string::npos &&
-                   refused.find("reload refused", refused.find("max_parts_typo")) !=
-                       std::string::npos;
-        },
-        20s))
-        << journal();
+    ASSERT_TRUE(eventually([&] { return refused_count() == 2; }, 20s)) << journal();
+    EXPECT_NE(journal("-p warning").find("not valid TOML"), std::string::npos) << journal();
     EXPECT_EQ(show("ActiveState"), "active");
 
     // The running configuration was kept: the next mail is filed and answered.
