@@ -46,24 +46,6 @@ std::string mail(const std::string& from, const std::string& to, const std::stri
     return m + "--b1--\r\n";
 }
 
-/// Quoted-printable body decoded, enough to read a reply's text.
-std::string qp_body(const std::string& data) {
-    std::string body = data.substr(data.find("\r\n\r\n") + 4), out;
-    for (std::size_t i = 0; i < body.size(); ++i) {
-        if (body[i] == '=' && i + 2 < body.size()) {
-            if (body[i + 1] == '\r') {
-                i += 2;
-                continue;
-            }
-            out += static_cast<char>(std::stoi(body.substr(i + 1, 2), nullptr, 16));
-            i += 2;
-        } else if (body[i] != '\r') {
-            out += body[i];
-        }
-    }
-    return out;
-}
-
 Json application_of(const std::vector<fs::path>& folders, const std::string& posting) {
     for (const auto& f : folders) {
         if (f.parent_path().filename() == posting) {

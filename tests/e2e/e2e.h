@@ -18,6 +18,9 @@ namespace intake::e2e {
 inline constexpr const char* kCemrFolder = "INBOX";
 inline constexpr const char* kAtlanticFolder = "Atlantic";
 
+/// A reply's quoted-printable body decoded, enough to read its text.
+std::string qp_body(const std::string& mail);
+
 class IntakeE2E : public ::testing::Test {
 protected:
     explicit IntakeE2E(fixtures::DovecotOptions imap_options = {});

@@ -9,6 +9,23 @@ namespace intake::e2e {
 
 namespace fs = std::filesystem;
 
+std::string qp_body(const std::string& mail) {
+    std::string body = mail.substr(mail.find("\r\n\r\n") + 4), out;
+    for (std::size_t i = 0; i < body.size(); ++i) {
+        if (body[i] == '=' && i + 2 < body.size()) {
+            if (body[i + 1] == '\r') {  // a soft line break
+                i += 2;
+                continue;
+            }
+            out += static_cast<char>(std::stoi(body.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else if (body[i] != '\r') {
+            out += body[i];
+        }
+    }
+    return out;
+}
+
 IntakeE2E::IntakeE2E(fixtures::DovecotOptions imap_options) : imap_(imap_options) {
     imap_.create_folder(kAtlanticFolder);
     write_config();

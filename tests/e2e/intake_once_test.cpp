@@ -26,24 +26,6 @@ std::string header_of(const std::string& mail, const std::string& name) {
     return mail.substr(start, mail.find("\r\n", start) - start);
 }
 
-/// Quoted-printable body decoded, enough to read a reply's text.
-std::string qp_body(const std::string& mail) {
-    std::string body = mail.substr(mail.find("\r\n\r\n") + 4), out;
-    for (std::size_t i = 0; i < body.size(); ++i) {
-        if (body[i] == '=' && i + 2 < body.size()) {
-            if (body[i + 1] == '\r') {
-                i += 2;
-                continue;
-            }
-            out += static_cast<char>(std::stoi(body.substr(i + 1, 2), nullptr, 16));
-            i += 2;
-        } else if (body[i] != '\r') {
-            out += body[i];
-        }
-    }
-    return out;
-}
-
 const fixtures::SmtpServer::Message* reply_to(const std::vector<fixtures::SmtpServer::Message>& all,
                                               const std::string& address) {
     for (const auto& m : all) {
