@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <thread>
 
@@ -77,6 +78,9 @@ bool write_all(int fd, std::string_view data) {
     limit(RLIMIT_FSIZE, 0);
     limit(RLIMIT_CORE, 0);
     limit(RLIMIT_NOFILE, 16);
+    // A reader that crashes dies of its signal, so the parent reports a crash,
+    // whatever handlers the daemon or a sanitizer installed before the fork.
+    for (const int fatal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) std::signal(fatal, SIG_DFL);
     int status = 0;
     try {
         const std::string output = job();
