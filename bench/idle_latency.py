@@ -14,16 +14,14 @@ file with fsync, commit, move on the server, SMTP delivery.
 Prints every latency, the median and the 90th percentile.
 """
 import argparse
-import imaplib
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
-import demo  # noqa: E402  (the demo's throw-away servers and sample builder)
+import servers  # the throw-away Dovecot and SMTP server; scripts/demo.py's builders
+from servers import demo
 
 
 def wait_for(condition, seconds, what):
@@ -46,16 +44,10 @@ def main():
     parser.add_argument("--binary", default=os.path.join(demo.ROOT, "build", "src", "intake"))
     parser.add_argument("--messages", type=int, default=20)
     args = parser.parse_args()
-    run = os.path.join(demo.ROOT, "bench-run")
-    shutil.rmtree(run, ignore_errors=True)
-    os.makedirs(run)
-    imap_port, smtp_port = demo.free_port(), demo.free_port()
-    procs = []
-    try:
-        procs.append(demo.start_dovecot(run, imap_port))
-        smtp, maildir = demo.start_smtp(run, smtp_port)
-        procs.append(smtp)
-        cfg = demo.write_config(run, imap_port, smtp_port)
+    with servers.Servers() as srv:
+        run = os.path.join(srv.home, "run")
+        maildir = srv.smtp_maildir
+        cfg = srv.config(run)
         with open(cfg) as f:
             text = f.read()
         with open(cfg, "w") as f:
@@ -63,14 +55,12 @@ def main():
                                  'password_file = "imap-password"\npoll_interval_seconds = 600\n'))
         log_path = os.path.join(run, "intake.log")
         log = open(log_path, "w")
-        intake = subprocess.Popen([args.binary, "run", "--config", cfg], stdout=log, stderr=log)
-        procs.append(intake)
+        srv.own(subprocess.Popen([args.binary, "run", "--config", cfg], stdout=log, stderr=log))
         wait_for(lambda: "mailbox cemr: waiting for new mail" in open(log_path).read(), 30,
                  "IDLE on the cemr mailbox (see " + log_path + ")")
         time.sleep(0.5)  # the first pass, over an empty mailbox, is over
 
-        imap = imaplib.IMAP4("127.0.0.1", imap_port)
-        imap.login("cemr", demo.PASSWORD)
+        imap = srv.imap("cemr")
         latencies = []
         for n in range(args.messages):
             raw = demo.application(f"applicant{n}@example.org", f"Applicant {n}",
@@ -94,12 +84,6 @@ def main():
         print(f"{len(latencies)} applications: arrival to reply median {median * 1000:.0f} ms, "
               f"p90 {p90 * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
         return 0
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            p.wait()
-        shutil.rmtree(run, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ class Servers:
 
     def __enter__(self):
         self.home = tempfile.mkdtemp(prefix="intake-bench-", dir=demo.reachable_temp_root())
+        os.chmod(self.home, 0o755)  # Dovecot's own users go through it
         imap_home = os.path.join(self.home, "imap")
         os.makedirs(imap_home)
         self.imap_port, self.smtp_port = demo.free_port(), demo.free_port()
@@ -56,6 +57,11 @@ class Servers:
         if self.home:
             shutil.rmtree(self.home, ignore_errors=True)
         return False
+
+    def own(self, proc):
+        """Stop proc (by its PID) with the servers, before them."""
+        self.procs.append(proc)
+        return proc
 
     def imap(self, user):
         conn = imaplib.IMAP4("127.0.0.1", self.imap_port)
