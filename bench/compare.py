@@ -209,6 +209,7 @@ def main():
     print(f"corpus: {args.messages} applications, {size / 1e6:.1f} MB "
           f"({size / args.messages / 1024:.0f} KiB a message), seed {args.seed}", flush=True)
     results = {t: [] for t in tools}
+    load_at_start = os.getloadavg()[0]
     failed = False
     with servers.Servers() as srv:
         for rnd in range(args.rounds):
@@ -232,19 +233,20 @@ def main():
                     shutil.rmtree(work, ignore_errors=True)
                 else:
                     show_failure(work)
-        report(results, args, size)
+        report(results, args, size, load_at_start)
         if failed:
             print("compare: a check failed (see the runs above)", file=sys.stderr)
     return 1 if failed else 0
 
 
-def report(results, args, size):
+def report(results, args, size, load_at_start):
     med = {t: [median([r[i] for r in runs]) for i in range(3)] for t, runs in results.items()}
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     cpu_model = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo")
                       if ln.startswith("model name")), platform.machine())
     print(f"\n{when}; {os.cpu_count()} cores, {cpu_model}; {platform.system()} "
-          f"{platform.release()}; {os.getloadavg()[0]:.1f} load at the end")
+          f"{platform.release()}; load average {load_at_start:.1f} at the start, "
+          f"{os.getloadavg()[0]:.1f} at the end")
     print(f"{args.messages} applications, {size / 1e6:.1f} MB, medians of {args.rounds} "
           "interleaved rounds\n")
     print("| tool | wall | CPU (user+sys) | peak RSS | messages/s |")
