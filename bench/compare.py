@@ -15,8 +15,9 @@ round), the mailboxes emptied and the corpus APPENDed again before each run:
   curl      one process fetching every message by UID: the floor.
 
 Wall time; CPU (user + system) and peak RSS of the tool's process tree (GNU
-time's, i.e. wait4's, for the tool and every child it waits for); messages/s. Medians over the rounds, the ratios of the issue's
-targets, and a Markdown table at the end. Each run is checked (every message
+time's, i.e. wait4's, for the tool and every child it waits for); messages/s.
+Medians over the rounds, the ratios of the issue's targets, and a Markdown
+table at the end. Each run is checked (every message
 downloaded, or for intake both INBOXes empty and exit status 0); a failed check
 makes the exit status 1. Installs nothing: it names the Debian packages it lacks.
 """
@@ -38,7 +39,8 @@ import servers  # noqa: E402
 
 TOOLS = ("intake", "fetchmail", "getmail6", "curl")
 GNU_TIME = "/usr/bin/time"
-NEEDED = {GNU_TIME: "time", "fetchmail": "fetchmail", "getmail": "getmail6", "curl": "curl", "runuser": "util-linux"}
+NEEDED = {GNU_TIME: "time", "fetchmail": "fetchmail", "getmail": "getmail6", "curl": "curl",
+          "runuser": "util-linux"}
 UNPRIVILEGED = "nobody"
 
 
@@ -138,7 +140,8 @@ def run_getmail(srv, work, args, total):
         with open(rc, "w") as f:
             f.write(f"[retriever]\ntype = SimpleIMAPRetriever\nserver = 127.0.0.1\n"
                     f"port = {srv.imap_port}\nusername = {user}\npassword = {servers.PASSWORD}\n"
-                    f"mailboxes = (\"INBOX\",)\n\n[destination]\ntype = Maildir\npath = {maildir}/\n\n"
+                    f"mailboxes = (\"INBOX\",)\n\n"
+                    f"[destination]\ntype = Maildir\npath = {maildir}/\n\n"
                     f"[options]\nread_all = true\ndelete = false\nverbose = 0\n"
                     f"message_log = {home}/getmail.log\n")
         rcs += ["--rcfile", rc]

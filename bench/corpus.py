@@ -77,10 +77,12 @@ def pdf(rng, title, name, image_bytes):
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content)
+        + content + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
         b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
-        b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n" % (side, side, len(pixels))
+        b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n"
+        % (side, side, len(pixels))
         + pixels + b"\nendstream",
     ]
     out = io.BytesIO()
@@ -93,7 +95,8 @@ def pdf(rng, title, name, image_bytes):
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     for off in offsets:
         out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+              % (len(objects) + 1, xref))
     return out.getvalue()
 
 
@@ -102,8 +105,10 @@ def png(rng, image_bytes):
     rows = b"".join(b"\x00" + rng.randbytes(side * 3) for _ in range(side))
 
     def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0))
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
             + chunk(b"IDAT", zlib.compress(rows, 1)) + chunk(b"IEND", b""))
 
 
@@ -122,28 +127,33 @@ class Fixed:
 def docx(rng, title, name, image_bytes):
     """A small valid DOCX: paragraphs of text and a PNG part related to the document."""
     paragraphs = [title, name] + [prose(rng, 60) for _ in range(25)]
-    body = "".join(f"<w:p><w:r><w:t xml:space=\"preserve\">{p}</w:t></w:r></w:p>" for p in paragraphs)
+    body = "".join(f'<w:p><w:r><w:t xml:space="preserve">{p}</w:t></w:r></w:p>'
+                   for p in paragraphs)
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006"
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         z = Fixed(archive)
         z.writestr("[Content_Types].xml",
                    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                   '<Default Extension="rels" ContentType="application/'
+                   'vnd.openxmlformats-package.relationships+xml"/>'
                    '<Default Extension="xml" ContentType="application/xml"/>'
                    '<Default Extension="png" ContentType="image/png"/>'
                    '<Override PartName="/word/document.xml" ContentType="application/'
-                   'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+                   'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+                   '</Types>')
         z.writestr("_rels/.rels",
                    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                   '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                   f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="word/document.xml"/>'
+                   f'<Relationships xmlns="{pkg}/relationships">'
+                   f'<Relationship Id="rId1" Type="{rel}/officeDocument" '
+                   'Target="word/document.xml"/>'
                    '</Relationships>')
         z.writestr("word/_rels/document.xml.rels",
                    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                   '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   f'<Relationships xmlns="{pkg}/relationships">'
                    f'<Relationship Id="rId5" Type="{rel}/image" Target="media/image1.png"/>'
                    '</Relationships>')
         z.writestr("word/document.xml",
@@ -179,7 +189,8 @@ def application(rng, n, posting, when):
         filename = f"{label} {name}"
         if rng.random() < 0.5:
             data = pdf(rng, label, name, share)
-            m.add_attachment(data, maintype="application", subtype="pdf", filename=filename + ".pdf")
+            m.add_attachment(data, maintype="application", subtype="pdf",
+                             filename=filename + ".pdf")
         else:
             data = docx(rng, label, name, share)
             m.add_attachment(data, maintype="application",

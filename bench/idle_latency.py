@@ -80,7 +80,8 @@ def main():
             time.sleep(0.2)
         imap.logout()
         median = statistics.median(latencies)
-        p90 = statistics.quantiles(latencies, n=10, method="inclusive")[-1] if len(latencies) > 1 else latencies[0]
+        p90 = (statistics.quantiles(latencies, n=10, method="inclusive")[-1]
+               if len(latencies) > 1 else latencies[0])
         print(f"{len(latencies)} applications: arrival to reply median {median * 1000:.0f} ms, "
               f"p90 {p90 * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
         return 0
