@@ -145,12 +145,12 @@ def run_getmail(srv, work, args, total):
                     f"[options]\nread_all = true\ndelete = false\nverbose = 0\n"
                     f"message_log = {home}/getmail.log\n")
         rcs += ["--rcfile", rc]
-    for dirpath, dirnames, filenames in os.walk(home):
-        for name in [dirpath] + [os.path.join(dirpath, n) for n in filenames]:
-            os.chown(name, nobody.pw_uid, nobody.pw_gid)
-    os.chmod(work, 0o755)
     argv = ["getmail", "--getmaildir", home] + rcs
-    if os.geteuid() == 0:
+    if os.geteuid() == 0:  # getmail6 refuses to deliver as root
+        for dirpath, dirnames, filenames in os.walk(home):
+            for name in [dirpath] + [os.path.join(dirpath, n) for n in filenames]:
+                os.chown(name, nobody.pw_uid, nobody.pw_gid)
+        os.chmod(work, 0o755)
         argv = ["runuser", "-u", UNPRIVILEGED, "--"] + argv
     with open(os.path.join(work, "getmail.stderr"), "w") as log:
         status, measures = timed(argv, stderr=log)
@@ -199,6 +199,9 @@ def main():
     parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset")
     args = parser.parse_args()
     tools = [t for t in args.tools.split(",") if t]
+    unknown = set(tools) - set(TOOLS)
+    if unknown:
+        parser.error(f"unknown tools {sorted(unknown)}; choose from {', '.join(TOOLS)}")
     lacking = missing_packages()
     if lacking:
         sys.exit("compare: missing programs; install the Debian packages with\n"
@@ -229,7 +232,7 @@ def main():
                 wall, cpu, rss = m
                 print(f"round {rnd + 1} {tool:9s} wall {wall:7.2f} s  cpu {cpu:6.2f} s  "
                       f"peak RSS {rss / 1024:6.1f} MiB  {args.messages / wall:7.1f} msg/s  "
-                      f"[{note}]{'' if ok else '  CHECK FAILED (see ' + work + ')'}", flush=True)
+                      f"[{note}]{'' if ok else '  CHECK FAILED (its logs below)'}", flush=True)
                 failed |= not ok
                 results[tool].append(m)
                 if ok:
