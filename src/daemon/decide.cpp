@@ -123,9 +123,14 @@ std::string utc_text(sys_seconds t) {
     return buffer;
 }
 
-std::string failed_id(std::string_view raw, std::chrono::system_clock::time_point now) {
-    return utc_text(std::chrono::floor<std::chrono::seconds>(now)).substr(0, 10) + "_" +
-           sha256_hex(raw).substr(0, 12);
+std::string failed_id(std::string_view raw) {
+    const std::string hash = sha256_hex(raw).substr(0, 12);
+    const auto arrived = mime::arrival_date(raw);
+    if (!arrived) return hash;
+    // A forged Date may lie outside years 0000-9999; it must not reshape the name.
+    const std::string day = utc_text(*arrived).substr(0, 11);
+    return day.size() == 11 && day[4] == '-' && day[10] == 'T' ? day.substr(0, 10) + "_" + hash
+                                                               : hash;
 }
 
 void suppress_reply(record::Application& application, std::string_view reason) {

@@ -41,8 +41,12 @@ std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& con
 /// Marks the acknowledgement suppressed for `reason` (duplicate, rate limit).
 void suppress_reply(record::Application& application, std::string_view reason);
 
-/// The _failed folder id of a message that could not be handled.
-std::string failed_id(std::string_view raw, std::chrono::system_clock::time_point now);
+/// The _failed folder id of a message that could not be handled:
+/// "<arrival day>_<hash>", or "<hash>" alone when its header gives no date.
+/// Derived from the message only, never from the clock, so every attempt at
+/// the same message (a retry after midnight, after a crash) names the same
+/// folder and replaces it instead of leaving an orphan copy.
+std::string failed_id(std::string_view raw);
 
 /// ISO 8601 UTC: 2025-03-02T10:15:00Z.
 std::string utc_text(std::chrono::sys_seconds t);

@@ -74,6 +74,15 @@ std::optional<std::string> sender_of(const fs::path& entry) {
     }
 }
 
+/// When the entry was written, from its reason.txt (else the folder itself).
+std::optional<Clock::time_point> set_aside_at(const fs::path& entry) {
+    std::error_code error;
+    auto written = fs::last_write_time(entry / "reason.txt", error);
+    if (error) written = fs::last_write_time(entry, error);
+    if (error) return std::nullopt;
+    return std::chrono::time_point_cast<Clock::duration>(std::chrono::file_clock::to_sys(written));
+}
+
 std::string short_id(const std::string& id) { return id.substr(id.rfind('_') + 1); }
 
 record::Application as_record(const state::ApplicationRef& ref) {
@@ -145,11 +154,13 @@ ErasurePlan plan_purge(const config::Config& config, state::StateDb& db, Clock::
     ErasurePlan plan;
     const std::string cutoff_text = utc_text(std::chrono::floor<std::chrono::seconds>(cutoff));
     plan.applications = db.applications_received_before(cutoff_text);
-    // A _failed/ entry is named <day set aside>_<hash>: gone once that day is past the cutoff's.
-    const std::string cutoff_day = cutoff_text.substr(0, 10);
+    // A _failed/ entry's name carries the day the message says it arrived, which a
+    // sender can forge (or omit); when it was set aside is when its reason.txt was
+    // written (each attempt rewrites it), and that is what the retention counts from.
     for (const auto& entry : failed_entries(config)) {
-        const std::string day = entry.filename().string().substr(0, 10);
-        if (day.size() == 10 && day < cutoff_day) plan.failed_entries.push_back(entry);
+        if (const auto at = set_aside_at(entry); at && *at < cutoff) {
+            plan.failed_entries.push_back(entry);
+        }
     }
     return plan;
 }

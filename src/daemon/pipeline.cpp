@@ -53,7 +53,7 @@ void move_to(const MailboxContext& ctx, imap::Uid uid, const std::string& folder
 MessageOutcome set_aside(const MailboxContext& ctx, const state::MessageRef& ref, imap::Uid uid,
                          const std::string& raw, const Error& error) {
     const auto now = Clock::now();
-    const std::string id = failed_id(raw, now);
+    const std::string id = failed_id(raw);
     const std::string reason = describe(error);
     store::file_failed(ctx.config.storage, ctx.organisation.id, id, raw, reason);
     state::Filing filing;

@@ -82,6 +82,14 @@ std::optional<std::string> ParsedMessage::header(std::string_view name) const {
     return std::nullopt;
 }
 
+std::optional<std::chrono::sys_seconds> arrival_date(std::string_view raw) {
+    Entity top;
+    top.fields = header_fields(raw);
+    if (auto received = received_date_of(top)) return received;
+    if (const RawField* date = top.field("Date")) return parse_date(date->value);
+    return std::nullopt;
+}
+
 ParsedMessage parse_message(std::string_view raw, const Limits& limits) {
     if (raw.size() > limits.max_message_bytes) {
         throw PermanentError(

@@ -61,6 +61,12 @@ struct ParsedMessage {
 /// Parses; throws PermanentError when a limit is exceeded.
 ParsedMessage parse_message(std::string_view raw, const Limits& limits);
 
+/// When the message reached the organisation, from its top-level header fields
+/// only: the topmost Received line's date, else the Date header; nullopt if
+/// neither can be read. Reads no body and checks no limit, so it answers for a
+/// message that parse_message refuses (a set-aside message is named by it).
+std::optional<std::chrono::sys_seconds> arrival_date(std::string_view raw);
+
 /// Decodes RFC 2047 encoded words in a header value to UTF-8.
 std::string decode_words(std::string_view value);
 

@@ -118,6 +118,8 @@ std::string_view part_between(std::string_view body, std::size_t begin, std::siz
 
 }  // namespace
 
+std::vector<RawField> header_fields(std::string_view raw) { return split_header(raw, true).fields; }
+
 const RawField* Entity::field(std::string_view name) const {
     const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
     for (const RawField& f : fields) {

@@ -42,6 +42,9 @@ struct Entity {
         const;  ///< message/rfc822 (or message/global) with its message parsed
 };
 
+/// The top-level header fields of a raw message, nothing else parsed.
+std::vector<RawField> header_fields(std::string_view raw);
+
 /// Splits a raw message into its entity tree, enforcing limits.max_parts and
 /// limits.max_depth (PermanentError naming the key) before each part is parsed.
 /// The entities' bodies may point into the builder, so it must outlive them.

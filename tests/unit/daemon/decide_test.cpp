@@ -286,5 +286,43 @@ TEST(Decide, AMessageOverTheSizeLimitIsRefusedNamingTheLimit) {
     }
 }
 
+// The _failed/ id comes from the message alone: a retry after midnight (or any
+// later attempt) names the same folder, so it replaces the first copy.
+TEST(FailedId, IsTheArrivalDayFromTheTopmostReceivedLineAndAHash) {
+    const std::string raw =
+        "Received: from mx.example.org by imap.cemr.eu; Sun, 2 Mar 2025 23:59:58 +0000\r\n"
+        "Received: from a by b; Sat, 1 Mar 2025 10:00:00 +0000\r\n"
+        "Date: Fri, 28 Feb 2025 10:00:00 +0100\r\n"
+        "From: a@example.org\r\n\r\nbody";
+    const std::string id = failed_id(raw);
+    EXPECT_EQ(id.substr(0, 11), "2025-03-02_") << id;
+    EXPECT_EQ(id.size(), 23u) << id;
+    EXPECT_EQ(failed_id(raw), id);
+    EXPECT_NE(failed_id(raw + " "), id);
+}
+
+TEST(FailedId, IsTheDateHeadersDayWithoutReceivedAndTheHashAloneWithoutEither) {
+    EXPECT_EQ(failed_id("Date: Mon, 3 Mar 2025 01:00:00 +0200\r\n\r\nx").substr(0, 11),
+              "2025-03-02_");
+    const std::string undated = failed_id("From: a@example.org\r\n\r\nx");
+    EXPECT_EQ(undated.size(), 12u) << undated;
+    EXPECT_EQ(undated.find('_'), std::string::npos) << undated;
+    EXPECT_EQ(failed_id("Date: not a date\r\n\r\nx").size(), 12u);
+}
+
+TEST(FailedId, NamesAMessageThatCannotBeParsedByItsHeader) {
+    // Over max_parts: decide() refuses it, and that is when failed_id is asked.
+    std::string raw =
+        "Date: Tue, 4 Mar 2025 12:00:00 +0000\r\n"
+        "Content-Type: multipart/mixed; boundary=b\r\n\r\n";
+    for (int i = 0; i < 500; ++i) raw += "--b\r\nContent-Type: text/plain\r\n\r\nx\r\n";
+    raw += "--b--\r\n";
+    const auto& config = shipped_config();
+    EXPECT_THROW(decide(raw, {config, *config.find_mailbox("cemr"),
+                              *config.find_organisation("cemr"), std::chrono::system_clock::now()}),
+                 PermanentError);
+    EXPECT_EQ(failed_id(raw).substr(0, 11), "2025-03-04_");
+}
+
 }  // namespace
 }  // namespace intake::daemon

@@ -116,8 +116,13 @@ protected:
         db_->commit_filing(f, Clock::now());
         store::write_index(config_.storage, "cemr", posting, db_->applications("cemr", posting));
     }
+    /// Set aside on the day its id names: purge goes by when reason.txt was written.
     void failed(const std::string& id, const std::string& raw) {
-        store::file_failed(config_.storage, "cemr", id, raw, "reason");
+        const fs::path entry = store::file_failed(config_.storage, "cemr", id, raw, "reason");
+        const int y = std::stoi(id.substr(0, 4));
+        const unsigned m = static_cast<unsigned>(std::stoi(id.substr(5, 2)));
+        const unsigned d = static_cast<unsigned>(std::stoi(id.substr(8, 2)));
+        fs::last_write_time(entry / "reason.txt", std::chrono::file_clock::from_sys(at(y, m, d)));
     }
     std::string csv(const std::string& posting) {
         std::ifstream in(config_.storage.root / "cemr" / posting / "applications.csv");
@@ -175,6 +180,20 @@ TEST_F(ErasureOnDisk, PurgeTakesWhatIsOlderThanTheCutoff) {
     EXPECT_EQ(db_->applications_received_before("2030-01-01T00:00:00Z").size(), 1u);
     EXPECT_TRUE(fs::exists(folder("policy-internship", "2025-04-01_marie_cccccc")));
     EXPECT_TRUE(fs::exists(config_.storage.root / "cemr/_failed/2025-04-02_222222222222"));
+}
+
+TEST_F(ErasureOnDisk, PurgeCountsFromWhenAnEntryWasSetAsideNotFromItsName) {
+    // Named by the message (no date, or a Date forged into the future), set aside long ago.
+    for (const std::string id : {"333333333333", "2099-01-01_444444444444"}) {
+        const fs::path entry = store::file_failed(config_.storage, "cemr", id, "x", "reason");
+        fs::last_write_time(entry / "reason.txt",
+                            std::chrono::file_clock::from_sys(at(2025, 2, 1)));
+    }
+    const ErasurePlan plan = plan_purge(config_, *db_, at(2025, 3, 15));
+    std::vector<std::string> names;
+    for (const auto& e : plan.failed_entries) names.push_back(e.filename().string());
+    EXPECT_EQ(names, (std::vector<std::string>{"2025-01-11_111111111111", "2099-01-01_444444444444",
+                                               "333333333333"}));
 }
 
 TEST_F(ErasureOnDisk, TheDailyPurgeErasesAClosedPostingWhenItsMonthsArePast) {
