@@ -70,11 +70,17 @@ void deliver_one(Pass& pass, const state::OutboxItem& item) {
                  std::chrono::duration_cast<std::chrono::seconds>(next - now).count(), server->url);
         ++report.deferred;
     } else {
-        db.mark_failed(item.id, result.detail);
+        // A permanent refusal, or temporary ones for longer than outbox_max_age_hours:
+        // marked failed, which takes it out of the due set, so this line is written once.
+        const std::string why = result.status == SendStatus::temporary_failure
+                                    ? "still refused temporarily after outbox_max_age_hours (" +
+                                          std::to_string(max_age.count()) + " h): " + result.detail
+                                    : result.detail;
+        db.mark_failed(item.id, why);
         log.error(
             "outbox: reply for {} to {} failed for good: {} — the applicant was not "
             "answered; write to them by hand",
-            item.application_id, item.reply.rcpt, result.detail);
+            item.application_id, item.reply.rcpt, why);
         ++report.failed;
         on_final(item.application_id, "failed");
     }

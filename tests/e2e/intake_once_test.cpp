@@ -1,9 +1,12 @@
 // intake once against real servers: what lands in HR's folders, on the IMAP
 // server and at the SMTP server, and that nothing is lost or doubled.
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "base/digest.h"
@@ -207,6 +210,51 @@ TEST_F(IntakeE2E, AnSmtpOutageDelaysRepliesAndNeverDoublesThem) {
               "sent");
     ASSERT_EQ(intake("once"), 0) << output_;
     EXPECT_EQ(smtp_.received().size(), 1u);
+}
+
+/// Log lines at level error ("2025-03-02 10:15:00 error …").
+std::size_t error_lines(const std::string& output) {
+    std::istringstream in(output);
+    std::size_t n = 0;
+    for (std::string line; std::getline(in, line);) {
+        if (line.size() > 26 && line.compare(19, 7, " error ") == 0) ++n;
+    }
+    return n;
+}
+
+// The clock here is the state database's record of when the reply was queued,
+// moved back past outbox_max_age_hours (the outbox ageing's own test turns a
+// real clock in tests/integration/outbox_ageing_test.cpp).
+TEST_F(IntakeE2E, AReplyRefusedPastItsMaxAgeIsFailedInTheRecordTheCsvAndStatus) {
+    smtp_.set_failure(fixtures::SmtpServer::Stage::data, 451);
+    imap_.append(kCemrFolder, sample("decide_cemr_platforma_lowercase_re.eml"));
+    ASSERT_EQ(intake("once"), 0) << output_;
+    ASSERT_EQ(application_folders().size(), 1u);
+    {
+        SQLite::Database db((work_.path() / "state" / "intake.sqlite").string(),
+                            SQLite::OPEN_READWRITE);
+        ASSERT_EQ(db.exec("UPDATE outbox SET created_at = created_at - 73 * 3600, "
+                          "next_attempt_at = 0 WHERE status = 'queued'"),
+                  1);
+    }
+    ASSERT_EQ(intake("once"), 0) << output_;
+    const std::size_t errors = error_lines(output_);
+    EXPECT_EQ(errors, 1u) << output_;
+    EXPECT_NE(output_.find("outbox_max_age_hours (72 h)"), std::string::npos) << output_;
+    const fs::path folder = application_folders()[0];
+    EXPECT_EQ(read_json(folder / "application.json")["acknowledgement"]["status"], "failed");
+    const std::string csv = fixtures::read_file(folder.parent_path() / "applications.csv");
+    EXPECT_NE(csv.find(",failed,"), std::string::npos) << csv;
+    ASSERT_EQ(intake("status --json"), 0) << output_;
+    const Json status = Json::parse(output_);
+    EXPECT_EQ(status["outbox"]["failed"], 1);
+    EXPECT_EQ(status["outbox"]["queued"], 0);
+
+    // Marked once: the next pass neither sends it nor says it again.
+    smtp_.clear_failure();
+    ASSERT_EQ(intake("once"), 0) << output_;
+    EXPECT_EQ(error_lines(output_), 0u) << output_;
+    EXPECT_TRUE(smtp_.received().empty());
 }
 
 TEST_F(IntakeE2E, ParseTouchesNothing) {
