@@ -1,5 +1,8 @@
 #include "base/secret.h"
 
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -35,6 +38,18 @@ std::filesystem::path credential_path(const SecretSource& source) {
 }
 
 }  // namespace
+
+std::optional<std::string> exposure_warning(const SecretSource& source) {
+    struct stat st {};
+    // Only the file itself matters (a symlink's own mode says nothing); one that
+    // cannot be stat'ed is read_secret's to report.
+    if (source.file.empty() || ::stat(source.file.c_str(), &st) != 0) return std::nullopt;
+    if ((st.st_mode & S_IROTH) == 0) return std::nullopt;
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return "password file " + source.file.string() + " is readable by every user (mode " + mode +
+           "); run chmod o-r on it (0600, or 0640 with the intake group)";
+}
 
 Secret read_secret(const SecretSource& source) {
     if (source.read_ahead) return *source.read_ahead;

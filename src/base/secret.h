@@ -3,6 +3,7 @@
 // value: only the code that hands it to libcurl calls reveal().
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace intake {
@@ -32,6 +33,10 @@ struct SecretSource {
     std::shared_ptr<const Secret> read_ahead = nullptr;
     bool empty() const { return file.empty() && credential.empty(); }
 };
+
+/// A warning naming the password file when every user of the machine may read it
+/// (mode o+r), else nullopt. Credentials are left out: systemd keeps those private.
+std::optional<std::string> exposure_warning(const SecretSource& source);
 
 /// Reads the secret (trailing newline removed). Throws ConfigError naming the
 /// file or credential when it cannot be read.

@@ -55,6 +55,12 @@ int run_command(const std::string& command, const Options& options) {
     const bool quiet = command == "parse" || command == "status";
     auto log = cli::make_logger(quiet ? "warn" : config->log_level);
     const net::CurlGlobal curl;  // before anything may use libcurl
+    // Where the passwords are used: `intake check` and the daemon's start (run, once).
+    if (command == "check" || command == "run" || command == "once") {
+        for (const std::string& warning : config::secret_warnings(*config)) {
+            log->warn("{}", warning);
+        }
+    }
     if (acts_as_state_owner(command)) cli::act_as_state_owner(config->storage, *log);
 
     if (command == "parse") {

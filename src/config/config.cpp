@@ -179,4 +179,17 @@ Config load_config(const std::filesystem::path& main_file) {
     return config;
 }
 
+std::vector<std::string> secret_warnings(const Config& config) {
+    std::vector<const SecretSource*> sources;
+    for (const auto& m : config.mailboxes) sources.push_back(&m.password);
+    for (const auto& s : config.smtp_servers) sources.push_back(&s.password);
+    std::vector<std::string> warnings;
+    std::set<std::filesystem::path> seen;  // a file shared by several servers: one warning
+    for (const SecretSource* source : sources) {
+        if (!seen.insert(source->file).second) continue;
+        if (auto warning = exposure_warning(*source)) warnings.push_back(std::move(*warning));
+    }
+    return warnings;
+}
+
 }  // namespace intake::config

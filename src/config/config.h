@@ -169,6 +169,11 @@ struct Config {
 /// Reads and validates everything; throws ConfigError on the first problem found.
 Config load_config(const std::filesystem::path& main_file);
 
+/// Warnings about the configured password files (one readable by every user),
+/// each naming its file once. Loading has no logger: the caller logs them
+/// (`intake check`, and the daemon at start).
+std::vector<std::string> secret_warnings(const Config& config);
+
 /// The placeholders a template may use.
 const std::vector<std::string>& template_placeholders();
 

@@ -139,9 +139,11 @@ public:
         a.media_type = e.type.value;
         a.content = decode(e);
         if (a.content.size() > limits_.max_attachment_bytes) {
+            // Counted, not named: this text goes into the log, which must carry no
+            // attachment name (they are personal data; the kept message.eml has it).
             throw PermanentError(
-                "attachment \"" + a.file_name + "\" is " + std::to_string(a.content.size()) +
-                    " bytes decoded, over the limit of " +
+                "attachment " + std::to_string(out.size() + 1) + " (" + a.media_type + ") is " +
+                    std::to_string(a.content.size()) + " bytes decoded, over the limit of " +
                     std::to_string(limits_.max_attachment_bytes) + " (limits.max_attachment_bytes)",
                 "raise limits.max_attachment_bytes if such files are expected");
         }

@@ -130,7 +130,7 @@ TEST(MimeLimits, AttachmentSize) {
     limits.max_attachment_bytes = 600;
     // The CV (633 bytes decoded) is over, and the message is refused naming the key.
     EXPECT_EQ(refusal(read_eml("gmail_policy_internship.eml"), limits),
-              "attachment \"Laura_Bianchi_CV.pdf\" is 633 bytes decoded, over the limit of 600 "
+              "attachment 1 (application/pdf) is 633 bytes decoded, over the limit of 600 "
               "(limits.max_attachment_bytes)");
     limits.max_attachment_bytes = 633;
     EXPECT_EQ(refusal(read_eml("gmail_policy_internship.eml"), limits), "");
