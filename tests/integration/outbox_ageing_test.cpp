@@ -10,33 +10,14 @@
 
 #include "fixtures/smtp_server.h"
 #include "fixtures/temp_dir.h"
+#include "integration/outbox_setup.h"
 #include "outbox/outbox.h"
 
 namespace intake {
 namespace {
 
-namespace fs = std::filesystem;
 using std::chrono::hours;
 using std::chrono::seconds;
-
-state::Filing filing(const std::string& id, const std::string& email) {
-    state::Filing f;
-    f.message = {"cemr", 7, 1};
-    f.organisation = "cemr";
-    f.message_key = "<" + id + "@example.org>";
-    f.content_key = "content-" + id;
-    record::Application app;
-    app.id = id;
-    app.organisation = "cemr";
-    app.posting = "policy-internship";
-    app.received_at = "2025-03-02T10:15:00Z";
-    app.applicant = {"Applicant", email};
-    app.acknowledgement = {"queued", email, "en", std::nullopt, "", ""};
-    f.application = app;
-    f.reply = state::QueuedReply{"relay", "application@ccre-cemr.org", email,
-                                 "Subject: reply " + id + "\r\n\r\nThank you.\r\n"};
-    return f;
-}
 
 std::size_t count(const std::string& text, const std::string& what) {
     std::size_t n = 0;
@@ -48,26 +29,11 @@ TEST(OutboxAgeing, ATemporarilyRefusedReplyFailsOnceAfterMaxAgeAndIsNeverTriedAg
     fixtures::SmtpServer smtp;
     smtp.set_failure(fixtures::SmtpServer::Stage::rcpt, 451);
     fixtures::TempDir dir("intake-outbox-ageing");
-    const std::string conf = std::string(INTAKE_SOURCE_DIR) + "/config";
-    fixtures::write_file(
-        dir / "intake.toml",
-        "[storage]\nroot = \"hr\"\nstate_dir = \"state\"\n\n[documents]\nrules = \"" + conf +
-            "/rules.toml\"\n\n[replies]\noutbox_max_age_hours = 72\n\n"
-            "[[organisation]]\nid = \"cemr\"\nname = \"CEMR\"\naddress = "
-            "\"application@ccre-cemr.org\"\nlanguages = [\"en\", \"fr\"]\nsmtp = \"relay\"\n"
-            "postings = \"" +
-            conf + "/postings/cemr.toml\"\ntemplates = \"" + conf +
-            "/templates/cemr\"\n\n"
-            "[[mailbox]]\nname = \"cemr\"\norganisation = \"cemr\"\n"
-            "url = \"imap://127.0.0.1:1\"\nuser = \"u\"\npassword_file = \"intake.toml\"\n"
-            "tls_verify = false\n\n"
-            "[[smtp]]\nname = \"relay\"\nurl = \"" +
-            smtp.url() + "\"\ntls_verify = false\n");
-    const config::Config config = config::load_config(dir / "intake.toml");
-    fs::create_directories(dir / "state");
+    const config::Config config =
+        outbox_test::outbox_config(dir, smtp.url(), "[replies]\noutbox_max_age_hours = 72\n");
     state::StateDb db(dir / "state");
     const auto queued_at = state::Clock::now();
-    db.commit_filing(filing("app-1", "ana@example.org"), queued_at);
+    db.commit_filing(outbox_test::queued_filing("app-1", "ana@example.org"), queued_at);
 
     std::ostringstream lines;
     spdlog::logger log("test", std::make_shared<spdlog::sinks::ostream_sink_mt>(lines));
