@@ -83,6 +83,8 @@ std::string_view to_string(ReplyCase c) {
             return "late";
         case ReplyCase::unsorted:
             return "unsorted";
+        case ReplyCase::too_large:
+            return "too_large";
     }
     return "received";
 }
@@ -116,9 +118,9 @@ const SmtpServer* Config::find_smtp(std::string_view name) const {
 }
 
 const std::vector<std::string>& template_placeholders() {
-    static const std::vector<std::string> names = {"applicant_name",    "posting_title",
-                                                   "organisation_name", "deadline",
-                                                   "feedback",          "received_date"};
+    static const std::vector<std::string> names = {
+        "applicant_name", "posting_title", "organisation_name", "deadline",
+        "feedback",       "received_date", "size_limit"};
     return names;
 }
 

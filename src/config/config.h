@@ -64,7 +64,9 @@ struct Template {
     std::filesystem::path file;  ///< where it was read from, for error messages
 };
 
-enum class ReplyCase { received, late, unsorted };
+/// too_large: the notice to a sender whose message was over limits.max_message_bytes
+/// and was set aside without being downloaded (it is never filed).
+enum class ReplyCase { received, late, unsorted, too_large };
 std::string_view to_string(ReplyCase c);
 
 struct Organisation {
@@ -116,6 +118,9 @@ struct Storage {
 
 struct Replies {
     int ack_interval_days = 7;
+    /// At most one reply to a sender within this many minutes, whatever the posting:
+    /// a flood (or a loop with a robot that slipped through) gets one answer.
+    int sender_quiet_minutes = 60;
     int outbox_max_age_hours = 72;
     int retry_after_seconds = 60;  ///< first retry of a deferred reply; doubles up to an hour
 };

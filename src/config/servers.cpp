@@ -17,8 +17,8 @@ const std::vector<std::string> kLimitKeys = {"max_message_bytes", "max_parts",
                                              "max_archive_bytes", "max_messages_per_pass",
                                              "max_text_bytes",    "extract_cpu_seconds",
                                              "extract_seconds",   "extract_memory_bytes"};
-const std::vector<std::string> kReplyKeys = {"ack_interval_days", "outbox_max_age_hours",
-                                             "retry_after_seconds"};
+const std::vector<std::string> kReplyKeys = {"ack_interval_days", "sender_quiet_minutes",
+                                             "outbox_max_age_hours", "retry_after_seconds"};
 const std::vector<std::string> kLogKeys = {"level"};
 const std::vector<std::string> kLogLevels = {"trace", "debug", "info", "warn", "error"};
 const std::vector<std::string> kMailboxKeys = {
@@ -185,6 +185,7 @@ Replies read_replies(const TableReader& root) {
     auto table = root.table("replies", kReplyKeys);
     if (!table) return replies;
     set_int(*table, "ack_interval_days", replies.ack_interval_days);
+    set_int(*table, "sender_quiet_minutes", replies.sender_quiet_minutes, 0);
     set_int(*table, "outbox_max_age_hours", replies.outbox_max_age_hours);
     set_int(*table, "retry_after_seconds", replies.retry_after_seconds);
     return replies;

@@ -1,4 +1,4 @@
-// Reply templates and feedback phrases: <folder>/<lang>/{received,late,unsorted}.txt
+// Reply templates and feedback phrases: <folder>/<lang>/{received,late,unsorted,too_large}.txt
 // and <folder>/<lang>/phrases.toml. A template is "Subject: …", a blank line, then the
 // body; {name} is a placeholder, "{{" and "}}" are literal braces. Everything is
 // checked at load time (every file present, every placeholder known) so that a typo
@@ -13,7 +13,8 @@
 namespace intake::config {
 namespace {
 
-constexpr ReplyCase kCases[] = {ReplyCase::received, ReplyCase::late, ReplyCase::unsorted};
+constexpr ReplyCase kCases[] = {ReplyCase::received, ReplyCase::late, ReplyCase::unsorted,
+                                ReplyCase::too_large};
 
 bool is_placeholder_name(std::string_view name) {
     return !name.empty() && std::all_of(name.begin(), name.end(),
@@ -144,14 +145,15 @@ void load_templates(const std::filesystem::path& folder, Organisation& org) {
     if (!std::filesystem::is_directory(folder, ec)) {
         throw ConfigError(
             display_name(folder) + ": templates folder of organisation '" + org.id + "' not found",
-            "create it with <lang>/received.txt, late.txt and unsorted.txt for "
+            "create it with <lang>/received.txt, late.txt, unsorted.txt and too_large.txt for "
             "each language, or correct templates = \"…\"");
     }
     for (const auto& language : org.languages) {
-        const std::string hint = "organisation '" + org.id +
-                                 "' needs received.txt, late.txt and unsorted.txt for each of its "
-                                 "languages, in " +
-                                 display_name(folder / language);
+        const std::string hint =
+            "organisation '" + org.id +
+            "' needs received.txt, late.txt, unsorted.txt and too_large.txt for each of its "
+            "languages, in " +
+            display_name(folder / language);
         for (ReplyCase c : kCases) {
             auto file = folder / language / (std::string(to_string(c)) + ".txt");
             org.templates[{language, c}] = parse_template(file, hint);

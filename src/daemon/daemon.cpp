@@ -20,6 +20,18 @@ imap::ServerSettings imap_settings(const config::Mailbox& mailbox) {
     return s;
 }
 
+namespace {
+
+/// The inbox's messages with their sizes, ascending by UID. A message that arrived
+/// between the two commands has no size yet: it waits for the next batch.
+std::vector<imap::MessageSize> waiting_messages(imap::MailboxClient& client,
+                                                const std::string& folder) {
+    if (client.list_uids(folder).empty()) return {};
+    return client.list_sizes(folder);
+}
+
+}  // namespace
+
 Daemon::Impl::Impl(std::shared_ptr<const config::Config> c, spdlog::logger& l)
     : config(std::move(c)),
       log(l),
@@ -60,19 +72,19 @@ bool Daemon::Impl::poll_batch(const config::Mailbox& mailbox, PassReport& report
     try {
         imap::MailboxClient& client = client_for(mailbox);
         const imap::FolderStatus status = client.select(mailbox.folder);
-        std::vector<imap::Uid> uids;
-        for (const imap::Uid uid : client.list_uids(mailbox.folder)) {
-            if (!attempted.contains(uid.value)) uids.push_back(uid);
+        std::vector<imap::MessageSize> messages;
+        for (const imap::MessageSize& message : waiting_messages(client, mailbox.folder)) {
+            if (!attempted.contains(message.uid.value)) messages.push_back(message);
         }
-        if (uids.size() > config->limits.max_messages_per_pass) {
-            uids.resize(config->limits.max_messages_per_pass);  // the rest in the next batch
+        if (messages.size() > config->limits.max_messages_per_pass) {
+            messages.resize(config->limits.max_messages_per_pass);  // the rest in the next batch
             more = true;
         }
         const MailboxContext ctx{*config, mailbox, *organisation, *db, client, log};
-        for (const imap::Uid uid : uids) {
+        for (const imap::MessageSize& message : messages) {
             if (stop_requested()) return false;  // between messages, never inside one
-            attempted.insert(uid.value);
-            const MessageOutcome outcome = handle_message(ctx, status.uid_validity, uid);
+            attempted.insert(message.uid.value);
+            const MessageOutcome outcome = handle_message(ctx, status.uid_validity, message);
             ++report.handled;
             if (outcome == MessageOutcome::set_aside) ++report.set_aside;
         }

@@ -200,7 +200,11 @@ ErasureReport carry_out(const config::Config& config, state::StateDb& db, const 
         remove_folder(folder);
         remove_folder(folder.parent_path() / (".staging-" + app.id));
     }
-    for (const auto& entry : plan.failed_entries) remove_folder(entry);
+    for (const auto& entry : plan.failed_entries) {
+        remove_folder(entry);
+        // A notice to its sender (too large) was queued under the entry's id.
+        ids.insert(std::string(state::kFailedNoticePrefix) + entry.filename().string());
+    }
     // 3. The state, in one transaction.
     report.rows = db.erase_applications({ids.begin(), ids.end()});
     // 4. The indexes from the database, the truth from now on.

@@ -82,8 +82,9 @@ std::optional<state::QueuedReply> prepare_reply(const MailboxContext& ctx, const
                               app.acknowledgement.to, data};
 }
 
-/// Applies what only the state database knows: a resent application, and at
-/// most one reply per sender and posting per ack_interval_days.
+/// Applies what only the state database knows: a resent application, at most
+/// one reply per sender and posting per ack_interval_days, and at most one reply
+/// per sender per sender_quiet_minutes whatever the posting.
 void apply_history(const MailboxContext& ctx, Decision& d) {
     auto& app = d.application;
     app.duplicate_of = ctx.db.find_by_content_key(ctx.organisation.id, d.content_key);
@@ -92,9 +93,12 @@ void apply_history(const MailboxContext& ctx, Decision& d) {
         suppress_reply(app, reply::reason::kDuplicate);
         return;
     }
-    const auto since = Clock::now() - std::chrono::days(ctx.config.replies.ack_interval_days);
+    const auto now = Clock::now();
+    const auto& replies = ctx.config.replies;
+    const auto since = now - std::chrono::days(replies.ack_interval_days);
     if (ctx.db.acknowledged_since(ctx.organisation.id, app.acknowledgement.to, app.posting,
-                                  since)) {
+                                  since) ||
+        sender_answered_lately(ctx, app.acknowledgement.to, now)) {
         suppress_reply(app, reply::reason::kRateLimit);
     }
 }
@@ -109,6 +113,13 @@ void ensure_unique_id(const MailboxContext& ctx, Decision& d) {
 
 }  // namespace
 
+bool sender_answered_lately(const MailboxContext& ctx, const std::string& to,
+                            Clock::time_point now) {
+    const int quiet = ctx.config.replies.sender_quiet_minutes;
+    return quiet > 0 &&
+           ctx.db.replied_since(ctx.organisation.address, to, now - std::chrono::minutes(quiet));
+}
+
 void refresh_index(const config::Config& config, state::StateDb& db,
                    const std::string& organisation, const std::string& posting) {
     store::write_index(config.storage, organisation, posting,
@@ -116,18 +127,27 @@ void refresh_index(const config::Config& config, state::StateDb& db,
 }
 
 MessageOutcome handle_message(const MailboxContext& ctx, imap::UidValidity validity,
-                              imap::Uid uid) {
+                              imap::MessageSize message) {
+    const imap::Uid uid = message.uid;
     const state::MessageRef ref{ctx.mailbox.name, validity.value, uid.value};
 
     // Handled before, but the move did not happen (crash, outage): finish it.
     if (const auto handled = ctx.db.find_handled(ref)) {
         const bool failed = handled->outcome == state::Outcome::failed;
+        // The CSV rewrite after the commit may be what failed (a full disk).
+        if (handled->outcome == state::Outcome::filed) {
+            if (const auto app = ctx.db.application(handled->application_id))
+                refresh_index(ctx.config, ctx.db, app->organisation, app->posting);
+        }
         move_to(ctx, uid, failed ? ctx.mailbox.failed_folder : ctx.mailbox.processed_folder);
         ctx.log.info("{} uid {}: already handled as {}, moved", ctx.mailbox.name, uid.value,
                      handled->application_id);
         return MessageOutcome::seen_before;
     }
 
+    if (message.bytes > ctx.config.limits.max_message_bytes) {
+        return set_aside_oversized(ctx, ref, message);  // never downloaded whole
+    }
     const std::string raw = ctx.client.fetch(ctx.mailbox.folder, uid);
     std::unique_ptr<Decision> decision;
     try {
@@ -151,6 +171,11 @@ MessageOutcome handle_message(const MailboxContext& ctx, imap::UidValidity valid
         ctx.log.info("{} uid {}: same Message-ID as {}, not filed again", ctx.mailbox.name,
                      uid.value, *filed);
         return MessageOutcome::seen_before;
+    }
+
+    // A bounce of one of our replies: noted on that application, not filed.
+    if (const auto bounced = bounced_acknowledgement(ctx, d, raw)) {
+        return record_bounce(ctx, ref, uid, *bounced, raw);
     }
 
     ensure_unique_id(ctx, d);

@@ -3,7 +3,9 @@
 #include <spdlog/logger.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "config/config.h"
 #include "imap/imap.h"
@@ -22,9 +24,33 @@ struct MailboxContext {
     spdlog::logger& log;
 };
 
-/// Handles the message with that UID; throws TransientError when it must be
-/// tried again later (server or disk trouble), leaving it in the inbox.
-MessageOutcome handle_message(const MailboxContext& ctx, imap::UidValidity validity, imap::Uid uid);
+/// Handles the message with that UID and size; throws TransientError when it must
+/// be tried again later (server or disk trouble), leaving it in the inbox.
+MessageOutcome handle_message(const MailboxContext& ctx, imap::UidValidity validity,
+                              imap::MessageSize message);
+
+/// A message over limits.max_message_bytes, known by its size before any download
+/// (oversized.cpp): only its header is fetched and kept under _failed/ with the
+/// reason, it is moved to the failed folder, and the sender is told once per
+/// ack_interval_days, in their language, the limit and how to send again.
+MessageOutcome set_aside_oversized(const MailboxContext& ctx, const state::MessageRef& ref,
+                                   imap::MessageSize message);
+
+struct Decision;
+
+/// The application whose acknowledgement this message reports as undeliverable
+/// (bounce.cpp): a bounce that quotes our reply's Message-ID. Else nullopt.
+std::optional<std::string> bounced_acknowledgement(const MailboxContext& ctx, const Decision& d,
+                                                   std::string_view raw);
+/// Notes the bounce on that application (ack_status "bounced", its record and CSV
+/// row), records the message as handled and moves it; nothing is filed or sent.
+MessageOutcome record_bounce(const MailboxContext& ctx, const state::MessageRef& ref, imap::Uid uid,
+                             const std::string& application_id, std::string_view raw);
+
+/// Was this address answered within replies.sender_quiet_minutes, whatever the
+/// posting? Then it gets no other reply for now.
+bool sender_answered_lately(const MailboxContext& ctx, const std::string& to,
+                            state::Clock::time_point now);
 
 /// The IMAP client's settings for that mailbox, its password read now.
 imap::ServerSettings imap_settings(const config::Mailbox& mailbox);

@@ -140,6 +140,24 @@ std::string MailboxClient::fetch(const std::string& folder, Uid uid) {
     return raw;
 }
 
+std::vector<MessageSize> MailboxClient::list_sizes(const std::string& folder) {
+    const std::string box = impl_->name(folder);
+    // "1:*" names every message, and the last one even when the mailbox is empty
+    // (RFC 3501 §6.4.8: then the server answers OK with nothing), so one command does.
+    return parse_fetch_sizes(impl_->session.command(box, "UID FETCH 1:* (RFC822.SIZE)"));
+}
+
+std::string MailboxClient::fetch_header(const std::string& folder, Uid uid) {
+    const std::string box = impl_->name(folder);
+    const std::string flags_command = "UID FETCH " + std::to_string(uid.value) + " (FLAGS)";
+    const std::optional<std::vector<std::string>> flags =
+        parse_fetch_flags(impl_->session.command(box, flags_command), uid);
+    std::string header = impl_->session.fetch_section(box, uid, "HEADER");
+    // As fetch(): libcurl's BODY[HEADER] sets \Seen, so take it away again.
+    if (flags && !contains_ignoring_case(*flags, "\\Seen")) impl_->mark_unseen(box, uid);
+    return header;
+}
+
 void MailboxClient::ensure_folder(const std::string& folder) {
     // Each level in turn ("Intake", then "Intake/Processed"): RFC 3501 only says a
     // server SHOULD create missing parents.

@@ -34,6 +34,12 @@ struct ServerSettings {
     std::chrono::seconds timeout{60};
 };
 
+/// A message's size as the server reports it (RFC822.SIZE), known before fetching.
+struct MessageSize {
+    Uid uid;
+    std::uint64_t bytes = 0;
+};
+
 struct FolderStatus {
     UidValidity uid_validity;
     std::uint32_t exists = 0;
@@ -52,8 +58,13 @@ public:
     FolderStatus select(const std::string& folder);
     /// UIDs of every message in the folder, ascending.
     std::vector<Uid> list_uids(const std::string& folder);
+    /// The size of every message in the folder, by UID ascending, in one command, so
+    /// that a message over the size limit is never downloaded whole.
+    std::vector<MessageSize> list_sizes(const std::string& folder);
     /// The whole raw message, byte for byte, without setting \Seen.
     std::string fetch(const std::string& folder, Uid uid);
+    /// Only the message's header (up to and with the blank line), without setting \Seen.
+    std::string fetch_header(const std::string& folder, Uid uid);
     /// Creates the folder when it does not exist (and its parents, "Intake/Processed").
     void ensure_folder(const std::string& folder);
     /// Moves the message: UID MOVE, or UID COPY + \Deleted + UID EXPUNGE without MOVE.

@@ -144,4 +144,9 @@ std::string message_url(std::string_view base_url, std::string_view server_name,
     return mailbox_url(base_url, server_name) + "/;UID=" + std::to_string(uid.value);
 }
 
+std::string section_url(std::string_view base_url, std::string_view server_name, Uid uid,
+                        std::string_view section) {
+    return message_url(base_url, server_name, uid) + "/;SECTION=" + std::string(section);
+}
+
 }  // namespace intake::imap

@@ -30,5 +30,8 @@ std::string mailbox_url(std::string_view base_url, std::string_view server_name)
 /// libcurl URL that fetches one whole message by UID ("…/INBOX/;UID=7"): libcurl
 /// sends UID FETCH 7 BODY[] and hands us the literal byte for byte.
 std::string message_url(std::string_view base_url, std::string_view server_name, Uid uid);
+/// The URL of one section of a message by UID (RFC 5092 ";SECTION=HEADER").
+std::string section_url(std::string_view base_url, std::string_view server_name, Uid uid,
+                        std::string_view section);
 
 }  // namespace intake::imap

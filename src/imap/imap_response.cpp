@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 namespace intake::imap {
 
@@ -23,15 +24,21 @@ std::string upper(std::string_view s) {
 
 bool iequals(std::string_view a, std::string_view b) { return upper(a) == upper(b); }
 
-std::optional<std::uint32_t> to_uint32(std::string_view digits) {
-    if (digits.empty() || digits.size() > 10) return std::nullopt;
+/// A number of at most 19 digits (so it cannot overflow), else none.
+std::optional<std::uint64_t> to_uint64(std::string_view digits) {
+    if (digits.empty() || digits.size() > 19) return std::nullopt;
     std::uint64_t value = 0;
     for (const char c : digits) {
         if (c < '0' || c > '9') return std::nullopt;
         value = value * 10 + static_cast<std::uint64_t>(c - '0');
     }
-    if (value > 0xFFFFFFFFu) return std::nullopt;
-    return static_cast<std::uint32_t>(value);
+    return value;
+}
+
+std::optional<std::uint32_t> to_uint32(std::string_view digits) {
+    const std::optional<std::uint64_t> value = to_uint64(digits);
+    if (!value || *value > 0xFFFFFFFFu) return std::nullopt;
+    return static_cast<std::uint32_t>(*value);
 }
 
 /// Calls `visit` with every line of a response, without its line end.
@@ -220,6 +227,31 @@ std::optional<std::vector<std::string>> parse_fetch_flags(std::string_view respo
         if (found_uid == uid.value && flags) result = std::move(flags);
     });
     return result;
+}
+
+std::vector<MessageSize> parse_fetch_sizes(std::string_view response) {
+    std::map<std::uint32_t, std::uint64_t> sizes;
+    for_each_line(response, [&](std::string_view line) {
+        if (!line.starts_with("* ")) return;
+        auto [number, after_number] = next_word(line.substr(2));
+        auto [word, rest] = next_word(after_number);
+        if (!to_uint32(number) || !iequals(word, "FETCH")) return;
+        std::string_view in = rest;
+        const std::vector<Value> values = parse_values(in);
+        if (values.empty() || values[0].kind != Value::Kind::list) return;
+        const std::vector<Value>& items = values[0].items;
+        std::optional<std::uint32_t> uid;
+        std::optional<std::uint64_t> bytes;
+        for (size_t i = 0; i + 1 < items.size(); i += 2) {
+            if (iequals(items[i].text, "UID")) uid = to_uint32(items[i + 1].text);
+            if (iequals(items[i].text, "RFC822.SIZE")) bytes = to_uint64(items[i + 1].text);
+        }
+        if (uid && bytes) sizes[*uid] = *bytes;
+    });
+    std::vector<MessageSize> out;
+    out.reserve(sizes.size());
+    for (const auto& [uid, bytes] : sizes) out.push_back({Uid{uid}, bytes});
+    return out;
 }
 
 std::optional<Uid> parse_append_uid(std::string_view tagged_line) {

@@ -39,6 +39,10 @@ std::vector<ListEntry> parse_list(std::string_view response);
 /// when the response does not mention that UID (the message does not exist).
 std::optional<std::vector<std::string>> parse_fetch_flags(std::string_view response, Uid uid);
 
+/// UIDs and sizes from "* 4 FETCH (UID 9 RFC822.SIZE 48213)" lines, ascending by UID;
+/// a line without both is skipped.
+std::vector<MessageSize> parse_fetch_sizes(std::string_view response);
+
 /// The UID given to an appended message by "A003 OK [APPENDUID 38505 3955] …" (UIDPLUS).
 std::optional<Uid> parse_append_uid(std::string_view tagged_line);
 

@@ -71,6 +71,17 @@ std::string Session::fetch(const std::string& mailbox, Uid uid) {
     return std::move(received_);
 }
 
+std::string Session::fetch_section(const std::string& mailbox, Uid uid,
+                                   const std::string& section) {
+    const CURLcode code =
+        perform(section_url(endpoint_.base_url, mailbox, uid, section), nullptr, nullptr);
+    if (code != CURLE_OK) {
+        fail(code, "UID FETCH " + std::to_string(uid.value) + " BODY[" + section + "] in " +
+                       quoted_string(mailbox));
+    }
+    return std::move(received_);
+}
+
 std::string Session::append(const std::string& mailbox, const std::string& raw) {
     const CURLcode code = perform(mailbox_url(endpoint_.base_url, mailbox), nullptr, &raw);
     if (code != CURLE_OK) fail(code, "APPEND to " + quoted_string(mailbox));

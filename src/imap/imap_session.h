@@ -34,6 +34,8 @@ public:
     bool try_command(const std::string& mailbox, const std::string& text, std::string& untagged);
     /// The whole message by UID, byte for byte (libcurl's ";UID=" URL form).
     std::string fetch(const std::string& mailbox, Uid uid);
+    /// One section of it ("HEADER"), byte for byte.
+    std::string fetch_section(const std::string& mailbox, Uid uid, const std::string& section);
     /// Uploads a message with APPEND; returns the server's tagged reply line.
     std::string append(const std::string& mailbox, const std::string& raw);
 

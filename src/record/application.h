@@ -58,7 +58,7 @@ struct Feedback {
 };
 
 struct Acknowledgement {
-    std::string status;  ///< queued, sent, suppressed, failed
+    std::string status;  ///< queued, sent, suppressed, failed, bounced
     std::string to;
     std::string language;
     std::optional<std::string> reason;

@@ -190,8 +190,54 @@ Text render(const record::Application& app, const config::Organisation& org,
     return {one_line(fill(it->second.subject, values)), fill(it->second.body, values)};
 }
 
+Text render_too_large(const config::Organisation& org, const std::string& language,
+                      std::string_view applicant_name, std::string_view received_date,
+                      std::uint64_t limit_bytes) {
+    const auto it = org.templates.find({language, config::ReplyCase::too_large});
+    if (it == org.templates.end())
+        throw InternalError("no too_large template in '" + language + "' for " + org.id);
+    const std::map<std::string, std::string> values = {
+        {"applicant_name", std::string(applicant_name)},
+        {"organisation_name", org.name},
+        {"received_date", std::string(received_date.substr(0, 10))},
+        {"size_limit", human_size(limit_bytes)},
+        {"posting_title", ""},
+        {"deadline", ""},
+        {"feedback", ""},
+    };
+    return {one_line(fill(it->second.subject, values)), fill(it->second.body, values)};
+}
+
+std::string human_size(std::uint64_t bytes) {
+    constexpr std::uint64_t kKilo = 1024, kMega = kKilo * 1024;
+    if (bytes < kMega) return std::to_string((bytes + kKilo - 1) / kKilo) + " KB";
+    // One decimal, dropped when it is zero: 50 MB, 1.5 MB.
+    const std::uint64_t tenths = (bytes * 10 + kMega / 2) / kMega;
+    std::string text = std::to_string(tenths / 10);
+    if (tenths % 10 != 0) text += "." + std::to_string(tenths % 10);
+    return text + " MB";
+}
+
 std::string reply_message_id(std::string_view application_id, const config::Organisation& org) {
     return "<ack." + std::string(application_id) + "@" + domain_of(org.address) + ">";
+}
+
+std::vector<std::string> acknowledgement_ids(std::string_view text,
+                                             const config::Organisation& organisation) {
+    const std::string domain = text::ascii_lower(domain_of(organisation.address));
+    const std::string suffix = "@" + domain + ">";
+    std::vector<std::string> ids;
+    const std::string lower = text::ascii_lower(text);
+    for (std::size_t at = lower.find("<ack."); at != std::string::npos;
+         at = lower.find("<ack.", at + 1)) {
+        const std::size_t end = lower.find('>', at);
+        if (end == std::string::npos) break;
+        const std::string_view candidate = std::string_view(lower).substr(at, end + 1 - at);
+        if (!candidate.ends_with(suffix) || candidate.size() <= 5 + suffix.size()) continue;
+        // Original case: application ids are lower case, but take what was sent.
+        ids.emplace_back(text.substr(at + 5, end + 1 - at - 5 - suffix.size()));
+    }
+    return ids;
 }
 
 std::string compose(const Text& text, const config::Organisation& org, const std::string& to,

@@ -6,9 +6,11 @@
 // Pure: no I/O. Rate limits and duplicates need the state database, so the
 // pipeline decides those.
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/config.h"
 #include "mime/mime.h"
@@ -51,6 +53,15 @@ struct Text {
 Text render(const record::Application& application, const config::Organisation& organisation,
             const config::Posting& posting);
 
+/// The notice to a sender whose message was over the size limit: it was set aside
+/// unread, so only its header speaks (name, arrival day), and it says how to resend.
+Text render_too_large(const config::Organisation& organisation, const std::string& language,
+                      std::string_view applicant_name, std::string_view received_date,
+                      std::uint64_t limit_bytes);
+
+/// A size as applicants read it: "50 MB", "1.5 MB", "900 KB" (binary units).
+std::string human_size(std::uint64_t bytes);
+
 struct ThreadInfo {
     std::string message_id;  ///< of the applicant's mail; may be empty
     std::string references;  ///< its References header; may be empty
@@ -64,5 +75,10 @@ std::string compose(const Text& text, const config::Organisation& organisation,
 /// A Message-ID for the acknowledgement of that application, stable across retries.
 std::string reply_message_id(std::string_view application_id,
                              const config::Organisation& organisation);
+
+/// The application ids of our acknowledgements named in `text` (a header such as
+/// In-Reply-To, or a bounce that quotes our mail): each "<ack.ID@our domain>".
+std::vector<std::string> acknowledgement_ids(std::string_view text,
+                                             const config::Organisation& organisation);
 
 }  // namespace intake::reply

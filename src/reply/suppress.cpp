@@ -45,6 +45,47 @@ bool auto_submitted(const mime::ParsedMessage& message) {
     return keyword != "no";
 }
 
+/// Vacation programs that predate RFC 3834 mark themselves in headers of their own.
+bool autoresponder_headers(const mime::ParsedMessage& message) {
+    constexpr std::array<std::string_view, 5> names = {"X-Auto-Response-Suppress", "X-Autoreply",
+                                                       "X-Autorespond", "X-Autoresponder",
+                                                       "X-Auto-Reply"};
+    return std::any_of(names.begin(), names.end(),
+                       [&](std::string_view name) { return message.header(name).has_value(); });
+}
+
+/// Out-of-office subjects of the common mail programs, in the organisations'
+/// languages, for the responders that set no header at all.
+bool autoreply_subject(const mime::ParsedMessage& message) {
+    const std::string subject = text::ascii_lower(text::trim(message.subject));
+    constexpr std::array<std::string_view, 8> prefixes = {
+        "automatic reply:",    "auto:",
+        "autoreply:",          "out of office",
+        "réponse automatique", "respuesta automática",
+        "resposta automática", "abwesenheitsnotiz"};
+    return std::any_of(prefixes.begin(), prefixes.end(),
+                       [&](std::string_view prefix) { return subject.starts_with(prefix); });
+}
+
+/// A message that answers one of our acknowledgements: its In-Reply-To or
+/// References names an id of ours ("<ack.…@organisation's domain>"). Answering it
+/// would start a loop with whatever robot sent it.
+bool answers_our_reply(const mime::ParsedMessage& message,
+                       const config::Organisation& organisation) {
+    for (const char* name : {"In-Reply-To", "References"}) {
+        const auto value = message.header(name);
+        if (value && !acknowledgement_ids(*value, organisation).empty()) return true;
+    }
+    return false;
+}
+
+bool is_own_address(std::string_view address, const config::Organisation& organisation) {
+    const std::string lower = text::ascii_lower(text::trim(address));
+    const auto& own = organisation.own_addresses;
+    return !lower.empty() && (lower == text::ascii_lower(organisation.address) ||
+                              std::find(own.begin(), own.end(), lower) != own.end());
+}
+
 bool bulk_precedence(const mime::ParsedMessage& message) {
     const auto value = message.header("Precedence");
     if (!value) return false;
@@ -79,18 +120,19 @@ std::optional<std::string> suppression_reason(const mime::ParsedMessage& message
         is_robot_sender(message.from.address)) {
         return std::string(reason::kBounce);
     }
-    if (auto_submitted(message) || message.header("X-Auto-Response-Suppress")) {
+    if (auto_submitted(message) || autoresponder_headers(message) || autoreply_subject(message) ||
+        answers_our_reply(message, organisation)) {
         return std::string(reason::kAutoReply);
     }
-    if (bulk_precedence(message) || message.header("List-Id")) {
+    if (bulk_precedence(message) || message.header("List-Id") ||
+        message.header("List-Unsubscribe") || message.header("List-Post")) {
         return std::string(reason::kMailingList);
     }
     if (to.empty()) return std::string(reason::kInvalidAddress);
     if (is_no_reply(to) || is_no_reply(message.from.address)) return std::string(reason::kNoReply);
-    const std::string lower = text::ascii_lower(to);
-    const auto& own = organisation.own_addresses;
-    if (lower == text::ascii_lower(organisation.address) ||
-        std::find(own.begin(), own.end(), lower) != own.end()) {
+    // Whichever of From and Reply-To claims to be us: a spoof, or our own mail
+    // come back; answering it would mail ourselves.
+    if (is_own_address(to, organisation) || is_own_address(message.from.address, organisation)) {
         return std::string(reason::kOwnAddress);
     }
     return std::nullopt;

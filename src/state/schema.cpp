@@ -10,7 +10,7 @@ namespace {
 
 // Each entry migrates from version i to i + 1. Never edit a released step:
 // append a new one, so every older database reaches the same schema.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     R"sql(
     CREATE TABLE messages (
         mailbox        TEXT    NOT NULL,
@@ -68,6 +68,10 @@ constexpr std::array<const char*, 2> kMigrations = {
     );
     CREATE INDEX outbox_by_application ON outbox (application_id);
     CREATE INDEX messages_by_application ON messages (application_id);
+    )sql",
+    // v3: the reply rate is asked of the outbox per message: by recipient, not a scan.
+    R"sql(
+    CREATE INDEX outbox_by_rcpt ON outbox (rcpt, created_at);
     )sql",
 };
 

@@ -16,6 +16,8 @@ std::string_view outcome_text(Outcome o) {
             return "filed";
         case Outcome::failed:
             return "failed";
+        case Outcome::bounce:
+            return "bounce";
         case Outcome::duplicate:
             break;
     }
@@ -25,6 +27,7 @@ std::string_view outcome_text(Outcome o) {
 Outcome outcome_from(const std::string& s) {
     if (s == "filed") return Outcome::filed;
     if (s == "failed") return Outcome::failed;
+    if (s == "bounce") return Outcome::bounce;
     return Outcome::duplicate;
 }
 
@@ -36,15 +39,49 @@ record::Application parse_record(const std::string& text) {
 
 }  // namespace
 
+namespace {
+
+/// What the admin can do about a database that would not open.
+std::string open_hint(int code) {
+    switch (code & 0xff) {
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+            return "another process holds it locked (a second intake, or a backup tool); stop "
+                   "it and start again";
+        case SQLITE_NOTADB:
+        case SQLITE_CORRUPT:
+            return "the file is damaged: restore intake.sqlite from a backup (intake never "
+                   "starts afresh on its own, since a new database would file and answer "
+                   "every message still in the inboxes again)";
+        case SQLITE_FULL:
+        case SQLITE_IOERR:
+            return "check free space and the disk under storage.state_dir";
+        default:
+            return "check storage.state_dir and that the intake user may write there";
+    }
+}
+
+}  // namespace
+
 StateDb::StateDb(const std::filesystem::path& state_dir) {
     std::error_code error;
     std::filesystem::create_directories(state_dir, error);
-    const std::string file = (state_dir / "intake.sqlite").string();
+    const std::filesystem::path path = state_dir / "intake.sqlite";
+    const std::string file = path.string();
+    // SQLite takes an empty file for a new database: after a disk accident that
+    // would silently start afresh, so an empty file is refused like a damaged one.
+    if (std::filesystem::exists(path, error) && std::filesystem::file_size(path, error) == 0 &&
+        !error) {
+        throw ConfigError("the state database " + file + " is an empty file",
+                          open_hint(SQLITE_NOTADB) +
+                              "; delete the empty file only if this is a "
+                              "first start");
+    }
     try {
         impl_ = std::make_unique<Impl>(file);
     } catch (const SQLite::Exception& e) {
         throw ConfigError("cannot open the state database " + file + ": " + e.what(),
-                          "check storage.state_dir and that the intake user may write there");
+                          open_hint(e.getErrorCode()));
     }
 }
 
@@ -105,6 +142,33 @@ bool StateDb::acknowledged_since(const std::string& organisation, const std::str
     });
 }
 
+bool StateDb::replied_since(const std::string& mail_from, const std::string& rcpt,
+                            Clock::time_point since) {
+    return guarded(impl_->path, "check reply rate", [&] {
+        SQLite::Statement q(impl_->db,
+                            "SELECT 1 FROM outbox WHERE rcpt = ? AND created_at >= ? "
+                            "AND mail_from = ? AND status != 'failed' LIMIT 1");
+        q.bind(1, rcpt);
+        q.bind(2, to_seconds(since));
+        q.bind(3, mail_from);
+        return q.executeStep();
+    });
+}
+
+bool StateDb::notified_since(const std::string& mail_from, const std::string& rcpt,
+                             Clock::time_point since) {
+    return guarded(impl_->path, "check notice rate", [&] {
+        SQLite::Statement q(impl_->db,
+                            "SELECT 1 FROM outbox WHERE rcpt = ? AND created_at >= ? "
+                            "AND mail_from = ? AND substr(application_id, 1, 8) = '_failed/' "
+                            "LIMIT 1");
+        q.bind(1, rcpt);
+        q.bind(2, to_seconds(since));
+        q.bind(3, mail_from);
+        return q.executeStep();
+    });
+}
+
 void StateDb::commit_filing(const Filing& f, Clock::time_point now) {
     guarded(impl_->path, "commit a filing", [&] {
         SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
@@ -139,12 +203,13 @@ void StateDb::commit_filing(const Filing& f, Clock::time_point now) {
             insert.bind(9, record_text(app));
             insert.exec();
         }
-        if (f.reply && f.application) {
+        if (f.reply) {
             SQLite::Statement queue(impl_->db,
                                     "INSERT INTO outbox (application_id, smtp, mail_from, rcpt, "
                                     "data, status, created_at, next_attempt_at) "
                                     "VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)");
-            queue.bind(1, f.application->id);
+            queue.bind(1, f.application ? f.application->id
+                                        : std::string(kFailedNoticePrefix) + f.failed_id);
             queue.bind(2, f.reply->smtp);
             queue.bind(3, f.reply->mail_from);
             queue.bind(4, f.reply->rcpt);
@@ -265,22 +330,48 @@ void StateDb::mark_failed(std::int64_t id, const std::string& error) {
     });
 }
 
+namespace {
+
+/// Inside the caller's transaction; an application that is gone (erased) is left so.
+void write_ack_status(SQLite::Database& db, const std::string& application_id,
+                      const std::string& status, const std::optional<std::string>& reason) {
+    SQLite::Statement read(db, "SELECT record FROM applications WHERE id = ?");
+    read.bind(1, application_id);
+    if (!read.executeStep()) return;
+    auto app = parse_record(read.getColumn(0).getString());
+    app.acknowledgement.status = status;
+    app.acknowledgement.reason = reason;
+    SQLite::Statement write(db, "UPDATE applications SET ack_status = ?, record = ? WHERE id = ?");
+    write.bind(1, status);
+    write.bind(2, record_text(app));
+    write.bind(3, application_id);
+    write.exec();
+}
+
+}  // namespace
+
 void StateDb::set_ack_status(const std::string& application_id, const std::string& status,
                              const std::optional<std::string>& reason) {
     guarded(impl_->path, "update an acknowledgement", [&] {
         SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement read(impl_->db, "SELECT record FROM applications WHERE id = ?");
-        read.bind(1, application_id);
-        if (!read.executeStep()) return;
-        auto app = parse_record(read.getColumn(0).getString());
-        app.acknowledgement.status = status;
-        app.acknowledgement.reason = reason;
-        SQLite::Statement write(impl_->db,
-                                "UPDATE applications SET ack_status = ?, record = ? WHERE id = ?");
-        write.bind(1, status);
-        write.bind(2, record_text(app));
-        write.bind(3, application_id);
-        write.exec();
+        write_ack_status(impl_->db, application_id, status, reason);
+        tx.commit();
+    });
+}
+
+void StateDb::record_bounce(const MessageRef& m, const std::string& application_id,
+                            const std::string& reason, Clock::time_point now) {
+    guarded(impl_->path, "record a bounce", [&] {
+        SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+        write_ack_status(impl_->db, application_id, "bounced", reason);
+        SQLite::Statement q(impl_->db,
+                            "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, 'bounce', ?, ?)");
+        q.bind(1, m.mailbox);
+        q.bind(2, static_cast<std::int64_t>(m.uid_validity));
+        q.bind(3, static_cast<std::int64_t>(m.uid));
+        q.bind(4, application_id);
+        q.bind(5, to_seconds(now));
+        q.exec();
         tx.commit();
     });
 }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "record/application.h"
@@ -25,7 +26,8 @@ struct MessageRef {
     std::uint32_t uid = 0;
 };
 
-enum class Outcome { filed, failed, duplicate };
+/// bounce: a delivery report about one of our replies, noted on its application.
+enum class Outcome { filed, failed, duplicate, bounce };
 
 struct Handled {
     Outcome outcome = Outcome::filed;
@@ -50,6 +52,9 @@ struct Filing {
     std::string failed_id;                           ///< failed outcome
     std::optional<QueuedReply> reply;
 };
+
+/// The outbox's application_id of a notice about a set-aside message, before its id.
+inline constexpr std::string_view kFailedNoticePrefix = "_failed/";
 
 struct OutboxItem {
     std::int64_t id = 0;
@@ -117,7 +122,16 @@ public:
     bool acknowledged_since(const std::string& organisation, const std::string& email,
                             const std::string& posting, Clock::time_point since);
 
-    /// The commit point of one message (see pipeline.cpp).
+    /// Was any reply (acknowledgement or notice) from `mail_from` queued for `rcpt`
+    /// since `since`, whatever the posting? The per-sender brake against floods.
+    bool replied_since(const std::string& mail_from, const std::string& rcpt,
+                       Clock::time_point since);
+    /// Was a notice about a set-aside message (too large) queued for `rcpt` since then?
+    bool notified_since(const std::string& mail_from, const std::string& rcpt,
+                        Clock::time_point since);
+
+    /// The commit point of one message (see pipeline.cpp). A reply queued with a
+    /// failed outcome (a notice) is filed in the outbox under "_failed/<failed_id>".
     void commit_filing(const Filing& filing, Clock::time_point now);
     /// A message already filed under another UID (UIDVALIDITY changed, or a copy).
     void record_seen_again(const MessageRef& message, const std::string& application_id,
@@ -137,6 +151,10 @@ public:
     /// Updates the acknowledgement status in the stored record.
     void set_ack_status(const std::string& application_id, const std::string& status,
                         const std::optional<std::string>& reason);
+    /// In one transaction: the application's acknowledgement becomes "bounced"
+    /// (with the reason), and the bounce message is recorded as handled.
+    void record_bounce(const MessageRef& message, const std::string& application_id,
+                       const std::string& reason, Clock::time_point now);
 
     Counts counts();
     int schema_version();

@@ -49,11 +49,15 @@ auto guarded(const std::string& path, const char* action, Fn&& fn) {
         return fn();
     } catch (const SQLite::Exception& e) {
         const int code = e.getErrorCode();
-        if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL ||
-            code == SQLITE_IOERR) {
+        if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
             throw TransientError(
                 std::string("state database ") + path + ": " + action + ": " + e.what(),
-                "check free disk space and that no other intake uses it");
+                "another process holds it locked (a second intake, or a backup tool); stop it");
+        }
+        if (code == SQLITE_FULL || code == SQLITE_IOERR) {
+            throw TransientError(
+                std::string("state database ") + path + ": " + action + ": " + e.what(),
+                "check free space and the disk under storage.state_dir");
         }
         throw InternalError(std::string("state database ") + path + ": " + action + ": " + e.what(),
                             "keep a copy of the database and report this");

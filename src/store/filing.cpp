@@ -63,6 +63,26 @@ void move_into_place(const fs::path& staging, const fs::path& final_dir) {
     sync_directory(final_dir.parent_path());
 }
 
+/// Writes a folder's files into a hidden staging folder beside `final_dir`, then
+/// puts it in place. If anything fails on the way (a full or read-only disk), the
+/// staging folder goes too: nothing half-written is left for HR to find.
+template <typename WriteFiles>
+void build_folder(const config::Storage& storage, const fs::path& final_dir,
+                  WriteFiles write_files) {
+    const fs::path staging =
+        final_dir.parent_path() / (".staging-" + final_dir.filename().string());
+    std::error_code ignored;
+    fs::remove_all(staging, ignored);
+    try {
+        make_folder(storage, staging);
+        write_files(staging);
+        move_into_place(staging, final_dir);
+    } catch (const Error&) {
+        fs::remove_all(staging, ignored);  // best effort; the next attempt removes it too
+        throw;
+    }
+}
+
 }  // namespace
 
 fs::path application_folder(const config::Storage& storage,
@@ -76,14 +96,11 @@ void file_application(const config::Storage& storage, const record::Application&
     const fs::path posting_dir = final_dir.parent_path();
     make_folder(storage, storage.root / application.organisation);
     make_folder(storage, posting_dir);
-    const fs::path staging = posting_dir / (".staging-" + application.id);
-    std::error_code ignored;
-    fs::remove_all(staging, ignored);
-    make_folder(storage, staging);
-    for (const auto& doc : documents) write_file(storage, staging / doc.name, doc.bytes);
-    write_file(storage, staging / "message.eml", raw_message);
-    write_file(storage, staging / "application.json", record_text(application));
-    move_into_place(staging, final_dir);
+    build_folder(storage, final_dir, [&](const fs::path& staging) {
+        for (const auto& doc : documents) write_file(storage, staging / doc.name, doc.bytes);
+        write_file(storage, staging / "message.eml", raw_message);
+        write_file(storage, staging / "application.json", record_text(application));
+    });
 }
 
 void update_record(const config::Storage& storage, const record::Application& application) {
@@ -97,14 +114,11 @@ fs::path file_failed(const config::Storage& storage, std::string_view organisati
     const fs::path failed_root = storage.root / std::string(organisation) / "_failed";
     make_folder(storage, storage.root / std::string(organisation));
     make_folder(storage, failed_root);
-    const fs::path staging = failed_root / (".staging-" + std::string(id));
-    std::error_code ignored;
-    fs::remove_all(staging, ignored);
-    make_folder(storage, staging);
-    write_file(storage, staging / "message.eml", raw_message);
-    write_file(storage, staging / "reason.txt", std::string(reason) + "\n");
     const fs::path final_dir = failed_root / std::string(id);
-    move_into_place(staging, final_dir);
+    build_folder(storage, final_dir, [&](const fs::path& staging) {
+        write_file(storage, staging / "message.eml", raw_message);
+        write_file(storage, staging / "reason.txt", std::string(reason) + "\n");
+    });
     return final_dir;
 }
 

@@ -98,6 +98,32 @@ TEST_F(ImapTest, ListUidsReturnsEveryUidAscending) {
     EXPECT_EQ(client.list_uids(folder_), expected);
 }
 
+TEST_F(ImapTest, ListSizesGivesEachMessagesSizeBeforeAnyFetch) {
+    MailboxClient client(settings_for(*server_));
+    client.select(folder_);
+    EXPECT_TRUE(client.list_sizes(folder_).empty());  // "1:*" on an empty folder is no error
+    const std::string small = sample_message("small");
+    const std::string large = sample_message("large") + std::string(100000, 'x') + "\r\n";
+    const std::uint32_t first = server_->append(folder_, small);
+    const std::uint32_t second = server_->append(folder_, large);
+    client.list_uids(folder_);  // brings the view up to date, as a poll does
+    const std::vector<imap::MessageSize> sizes = client.list_sizes(folder_);
+    ASSERT_EQ(sizes.size(), 2u);
+    EXPECT_EQ(sizes[0].uid, Uid{first});
+    EXPECT_EQ(sizes[0].bytes, small.size());
+    EXPECT_EQ(sizes[1].uid, Uid{second});
+    EXPECT_EQ(sizes[1].bytes, large.size());
+}
+
+TEST_F(ImapTest, FetchHeaderReturnsOnlyTheHeaderAndDoesNotSetSeen) {
+    const std::string raw = sample_message("header") + std::string(5000, 'y') + "\r\n";
+    const std::uint32_t uid = server_->append(folder_, raw);
+    MailboxClient client(settings_for(*server_));
+    const std::string header = client.fetch_header(folder_, Uid{uid});
+    EXPECT_EQ(header, raw.substr(0, raw.find("\r\n\r\n") + 4));
+    EXPECT_FALSE(has_flag(server_->flags(folder_, uid), "\\Seen"));
+}
+
 TEST_F(ImapTest, FetchReturnsTheMessageByteForByte) {
     const std::string raw = sample_message("bytes");
     const std::uint32_t uid = server_->append(folder_, raw);

@@ -62,7 +62,7 @@ protected:
         write("rules.toml", "");  // every rule is optional
         write("postings/org.toml", kPostings);
         for (const char* lang : {"en", "fr"}) {
-            for (const char* name : {"received", "late", "unsorted"}) {
+            for (const char* name : {"received", "late", "unsorted", "too_large"}) {
                 write(std::string("templates/org/") + lang + "/" + name + ".txt", kTemplate);
             }
         }
@@ -110,7 +110,7 @@ TEST_F(ConfigDir, TheValidSetupLoads) {
     ASSERT_EQ(org.postings.size(), 2u);
     EXPECT_EQ(org.postings[1].id, "unsorted");
     EXPECT_EQ(org.postings[0].deadline->text, "2025-01-31T23:59:59+01:00");
-    EXPECT_EQ(org.templates.size(), 6u);
+    EXPECT_EQ(org.templates.size(), 8u);  // 2 languages × 4 cases
     EXPECT_EQ(org.templates.at({"fr", ReplyCase::late}).subject, "About {posting_title}");
     EXPECT_EQ(org.templates.at({"fr", ReplyCase::late}).body,
               "Dear {applicant_name},\n\nThanks.\n");
@@ -351,7 +351,7 @@ TEST_F(ConfigDir, MissingTemplateFile) {
     fs::remove(dir_ / "templates/org/fr/late.txt");
     std::string e = error();
     EXPECT_HAS(e, "templates/org/fr/late.txt: template file not found");
-    EXPECT_HAS(e, "received.txt, late.txt and unsorted.txt");
+    EXPECT_HAS(e, "received.txt, late.txt, unsorted.txt and too_large.txt");
 }
 
 TEST_F(ConfigDir, UnknownPlaceholderNamesFileAndLine) {

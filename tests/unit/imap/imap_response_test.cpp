@@ -145,3 +145,24 @@ TEST(ImapResponse, ResponseCodes) {
 
 }  // namespace
 }  // namespace intake::imap
+
+namespace intake::imap {
+namespace {
+
+TEST(ImapResponse, FetchSizesByUidAscending) {
+    const auto sizes = parse_fetch_sizes(
+        "* 2 FETCH (UID 9 RFC822.SIZE 52428801)\r\n"
+        "* 1 FETCH (RFC822.SIZE 1098 UID 4)\r\n"
+        "* 3 FETCH (UID 12)\r\n"                                   // no size: skipped
+        "* 4 FETCH (UID 13 RFC822.SIZE 99999999999999999999)\r\n"  // too many digits
+        "* OK still here\r\n");
+    ASSERT_EQ(sizes.size(), 2u);
+    EXPECT_EQ(sizes[0].uid, Uid{4});
+    EXPECT_EQ(sizes[0].bytes, 1098u);
+    EXPECT_EQ(sizes[1].uid, Uid{9});
+    EXPECT_EQ(sizes[1].bytes, 52428801u);
+    EXPECT_TRUE(parse_fetch_sizes("").empty());
+}
+
+}  // namespace
+}  // namespace intake::imap

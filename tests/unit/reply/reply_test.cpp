@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/errors.h"
+
 namespace intake::reply {
 namespace {
 
@@ -70,6 +72,51 @@ TEST(Suppression, EveryRuleOfTheSpecHasItsReason) {
     EXPECT_EQ(suppression_reason(injected, org), "invalid address");
 }
 
+TEST(Suppression, LoopsAndSpoofsAreNeverAnswered) {
+    const auto org = organisation();
+    // Vacation programs' own headers, and their subjects when they set none.
+    for (const char* name : {"X-Autoreply", "X-Autorespond", "X-Auto-Reply"}) {
+        EXPECT_EQ(suppression_reason(message_with({{name, "yes"}}), org), "auto-reply") << name;
+    }
+    for (const char* subject : {"Automatic reply: Policy Internship", "Out of Office: back in May",
+                                "Réponse automatique : absent", "AUTO: away"}) {
+        auto m = message_with({});
+        m.subject = subject;
+        EXPECT_EQ(suppression_reason(m, org), "auto-reply") << subject;
+    }
+    // Anything answering one of our acknowledgements.
+    EXPECT_EQ(
+        suppression_reason(
+            message_with({{"In-Reply-To", "<ack.2025-03-02_marie-dupont_a1b2c3@ccre-cemr.org>"}}),
+            org),
+        "auto-reply");
+    EXPECT_EQ(
+        suppression_reason(message_with({{"References", "<x@y.org> <ack.id@CCRE-CEMR.org>"}}), org),
+        "auto-reply");
+    EXPECT_EQ(suppression_reason(message_with({{"In-Reply-To", "<ack.id@elsewhere.org>"}}), org),
+              std::nullopt);
+    // List headers besides List-Id.
+    EXPECT_EQ(suppression_reason(message_with({{"List-Unsubscribe", "<mailto:u@l.org>"}}), org),
+              "mailing list");
+    // From claims to be us, Reply-To points elsewhere: still never answered.
+    auto spoof = message_with({});
+    spoof.from = {"CEMR", "application@ccre-cemr.org"};
+    spoof.reply_to = mime::Address{"", "victim@example.net"};
+    EXPECT_EQ(suppression_reason(spoof, org), "own address");
+}
+
+TEST(Suppression, OurAcknowledgementIdsAreFoundInAnyText) {
+    const auto org = organisation();
+    EXPECT_EQ(acknowledgement_ids(
+                  "Message-ID: <ack.2025-03-02_marie_a1b2c3@ccre-cemr.org>\r\n"
+                  "References: <ack.other@ccre-cemr.org> <ack.x@evil.org> <ack.@ccre-cemr.org>",
+                  org),
+              (std::vector<std::string>{"2025-03-02_marie_a1b2c3", "other"}));
+    EXPECT_TRUE(acknowledgement_ids("<ack.unterminated@ccre-cemr.org", org).empty());
+    EXPECT_EQ(acknowledgement_ids(reply_message_id("2025-03-02_x_abcdef", org), org),
+              std::vector<std::string>{"2025-03-02_x_abcdef"});
+}
+
 TEST(Suppression, ReplyToWinsOverFrom) {
     auto m = message_with({});
     m.reply_to = mime::Address{"", "marie.private@example.net"};
@@ -99,6 +146,28 @@ TEST(Render, FillsPlaceholdersInTheApplicantsLanguage) {
         text.body,
         "Bonjour Marie Dupont,\n\nMerci pour votre candidature (Stage – Politiques), reçue le "
         "2025-03-02.\n{pas un champ}\n");
+}
+
+TEST(Render, TheTooLargeNoticeNamesTheLimit) {
+    auto org = organisation();
+    org.templates[{"fr", config::ReplyCase::too_large}] = {
+        "Trop volumineux",
+        "Bonjour {applicant_name}, votre message du {received_date} dépasse "
+        "{size_limit}.{posting_title}\n",
+        {}};
+    const Text text =
+        render_too_large(org, "fr", "Marie Dupont", "2025-03-02T10:15:00Z", 50u << 20);
+    EXPECT_EQ(text.subject, "Trop volumineux");
+    EXPECT_EQ(text.body, "Bonjour Marie Dupont, votre message du 2025-03-02 dépasse 50 MB.\n");
+    EXPECT_THROW(render_too_large(org, "en", "Marie", "2025-03-02", 1), InternalError);
+}
+
+TEST(Render, SizesReadAsPeopleWriteThem) {
+    EXPECT_EQ(human_size(50u << 20), "50 MB");
+    EXPECT_EQ(human_size(3u << 19), "1.5 MB");
+    EXPECT_EQ(human_size(3072), "3 KB");
+    EXPECT_EQ(human_size(1), "1 KB");
+    EXPECT_EQ(human_size(1023u << 10), "1023 KB");
 }
 
 TEST(Compose, ThreadedQuotedPrintableAutoReply) {

@@ -174,11 +174,12 @@ TEST_F(EraseTest, AVersionOneDatabaseIsMigrated) {
         v1.exec(
             "CREATE TABLE messages (mailbox TEXT, uid_validity INTEGER, uid INTEGER, outcome "
             "TEXT, application_id TEXT, handled_at INTEGER, PRIMARY KEY (mailbox, uid_validity, "
-            "uid)); CREATE TABLE outbox (id INTEGER PRIMARY KEY, application_id TEXT);"
+            "uid)); CREATE TABLE outbox (id INTEGER PRIMARY KEY, application_id TEXT, rcpt TEXT, "
+            "created_at INTEGER);"
             "PRAGMA user_version = 1");
     }
     StateDb db(dir_);
-    EXPECT_EQ(db.schema_version(), 2);
+    EXPECT_EQ(db.schema_version(), 3);
     db.record_poll("cemr", Clock::now(), std::nullopt);
     EXPECT_EQ(db.mailbox_stats().size(), 1u);
 }

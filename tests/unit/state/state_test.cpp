@@ -40,7 +40,7 @@ protected:
 
 TEST_F(StateTest, CommitRecordsMessageApplicationAndReplyTogether) {
     StateDb db(dir_);
-    EXPECT_EQ(db.schema_version(), 2);
+    EXPECT_EQ(db.schema_version(), 3);
     const auto now = Clock::now();
     db.commit_filing(filing(42, "app-1", "marie@example.org"), now);
 
@@ -91,7 +91,7 @@ TEST_F(StateTest, SurvivesReopeningAndKeepsTheSchema) {
         db.commit_filing(filing(5, "app-5", "b@example.org"), Clock::now());
     }
     StateDb again(dir_);
-    EXPECT_EQ(again.schema_version(), 2);
+    EXPECT_EQ(again.schema_version(), 3);
     EXPECT_TRUE(again.find_handled({"cemr", 7, 5}));
 }
 
@@ -108,6 +108,79 @@ TEST_F(StateTest, FailedMessagesAreHandledWithoutApplication) {
     EXPECT_EQ(handled->outcome, Outcome::failed);
     EXPECT_EQ(db.counts().failed, 1);
     EXPECT_TRUE(db.due_replies(Clock::now(), 10).empty());
+}
+
+}  // namespace
+}  // namespace intake::state
+
+namespace intake::state {
+namespace {
+
+class ReplyHistoryTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::string tmpl = (fs::temp_directory_path() / "intake-history-XXXXXX").string();
+        dir_ = mkdtemp(tmpl.data());
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+    fs::path dir_;
+};
+
+constexpr const char* kOurs = "application@ccre-cemr.org";
+
+TEST_F(ReplyHistoryTest, AnyReplyToASenderCountsAndNoticesAreToldApart) {
+    StateDb db(dir_);
+    const auto now = Clock::now();
+    const auto hour_ago = now - std::chrono::hours(1);
+    EXPECT_FALSE(db.replied_since(kOurs, "flo@example.org", hour_ago));
+
+    // A notice about a set-aside message: an outbox row under "_failed/<id>".
+    Filing notice;
+    notice.message = {"cemr", 7, 1};
+    notice.organisation = "cemr";
+    notice.outcome = Outcome::failed;
+    notice.failed_id = "2025-03-02_abc";
+    notice.reply = QueuedReply{"smtp", kOurs, "flo@example.org", "notice\r\n"};
+    db.commit_filing(notice, now);
+
+    EXPECT_TRUE(db.replied_since(kOurs, "flo@example.org", hour_ago));
+    EXPECT_TRUE(db.notified_since(kOurs, "flo@example.org", hour_ago));
+    EXPECT_FALSE(db.replied_since(kOurs, "flo@example.org", now + std::chrono::seconds(5)));
+    EXPECT_FALSE(db.replied_since("rh@atlanticcities.eu", "flo@example.org", hour_ago));
+    EXPECT_FALSE(db.replied_since(kOurs, "other@example.org", hour_ago));
+    const auto due = db.due_replies(now, 10);
+    ASSERT_EQ(due.size(), 1u);
+    EXPECT_EQ(due[0].application_id, "_failed/2025-03-02_abc");
+}
+
+TEST_F(ReplyHistoryTest, ABounceMarksTheApplicationAndIsRecordedAsHandled) {
+    StateDb db(dir_);
+    Filing f;
+    f.message = {"cemr", 7, 1};
+    f.organisation = "cemr";
+    f.message_key = "<m@x>";
+    f.content_key = "c";
+    record::Application app;
+    app.id = "app-1";
+    app.organisation = "cemr";
+    app.posting = "policy-internship";
+    app.received_at = "2025-03-02T10:15:00Z";
+    app.applicant = {"Marie", "marie@example.org"};
+    app.acknowledgement = {"sent", "marie@example.org", "en", std::nullopt, "", ""};
+    f.application = app;
+    db.commit_filing(f, Clock::now());
+    EXPECT_FALSE(
+        db.replied_since(kOurs, "marie@example.org", Clock::now() - std::chrono::hours(1)));
+
+    db.record_bounce({"cemr", 7, 2}, "app-1", "the acknowledgement bounced: 5.1.1", Clock::now());
+    const auto stored = db.application("app-1");
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->acknowledgement.status, "bounced");
+    EXPECT_EQ(stored->acknowledgement.reason, "the acknowledgement bounced: 5.1.1");
+    const auto handled = db.find_handled({"cemr", 7, 2});
+    ASSERT_TRUE(handled);
+    EXPECT_EQ(handled->outcome, Outcome::bounce);
+    EXPECT_EQ(handled->application_id, "app-1");
 }
 
 }  // namespace
