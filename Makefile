@@ -4,7 +4,11 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINTAKE_WERROR=ON
 
-.PHONY: all deps build test unit-test asan-test format format-check demo package fresh-check clean
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_JOBS ?= $(JOBS)
+
+.PHONY: all deps build test unit-test asan-test fuzz format format-check demo package fresh-check clean
 
 all: build
 
@@ -30,6 +34,14 @@ asan-test: deps
 unit-test: build
 	cd $(BUILD) && ctest --output-on-failure -L unit -j$(JOBS)
 
+# The libFuzzer targets of tests/fuzz/ (clang, ASan + UBSan), each for FUZZ_SECONDS,
+# FUZZ_JOBS at a time; the grown corpora stay in $(FUZZ_BUILD)/corpus, findings go to
+# $(FUZZ_BUILD)/artifacts. Not part of `make test`: its replay of past findings is.
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINTAKE_FUZZ=ON >/dev/null
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target intake_fuzzers
+	python3 tests/fuzz/run_fuzzers.py --build $(FUZZ_BUILD) --seconds $(FUZZ_SECONDS) --jobs $(FUZZ_JOBS)
+
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
 
@@ -49,4 +61,4 @@ fresh-check:
 	scripts/fresh-check
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
