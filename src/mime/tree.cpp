@@ -36,6 +36,24 @@ Line line_at(std::string_view s, std::size_t pos) {
 
 bool is_wsp(char c) { return c == ' ' || c == '\t'; }
 
+/// RFC 2045 §5.1: type "/" subtype, each a token: US-ASCII without controls, space or
+/// tspecials. Anything else is "syntactically invalid" and gets §5.2's default, so no
+/// stray byte of a hostile header reaches a media type that is filed and recorded in
+/// JSON (which accepts UTF-8 only).
+bool well_formed_type(std::string_view value) {
+    const std::size_t slash = value.find('/');
+    if (slash == 0 || slash == std::string_view::npos || slash + 1 == value.size()) return false;
+    constexpr std::string_view tspecials = "()<>@,;:\\\"/[]?=";
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        const auto c = static_cast<unsigned char>(value[i]);
+        if (i == slash) continue;
+        if (c <= 32 || c >= 127 || tspecials.find(static_cast<char>(c)) != tspecials.npos) {
+            return false;
+        }
+    }
+    return true;
+}
+
 std::string_view trim_wsp(std::string_view s) {
     while (!s.empty() && is_wsp(s.front())) s.remove_prefix(1);
     while (!s.empty() && is_wsp(s.back())) s.remove_suffix(1);
@@ -172,7 +190,7 @@ Entity TreeBuilder::parse_entity(std::string_view bytes, std::size_t depth, bool
 
     const RawField* type = entity.field("Content-Type");
     if (type) entity.type = parse_media_field(type->value);
-    if (entity.type.major().empty() || entity.type.minor().empty()) {
+    if (!well_formed_type(entity.type.value)) {
         if (type) note("unreadable Content-Type \"" + text::valid_utf8(type->value) + "\"");
         // RFC 2045 §5.2 default; in a multipart/digest it is message/rfc822 (RFC 2046 §5.1.5).
         entity.type = in_digest ? MediaField{"message/rfc822", {}}

@@ -159,6 +159,29 @@ TEST(MimeFields, LfOnlyLineEndsAndNoContentType) {
     EXPECT_EQ(m.body_text, "Line one\nLine two");
 }
 
+// Found by fuzz_decide (tests/data/fuzz/decide/media-type-not-utf8.eml): a type with
+// stray bytes became the document's media type, and application.json (nlohmann::json
+// takes UTF-8 only) could not be written. RFC 2045 §5.2: an invalid type is text/plain.
+TEST(MimeFields, MediaTypeOutsideRfc2045TokensIsTheDefault) {
+    auto type_of = [](const std::string& type) {
+        const ParsedMessage m =
+            parse(one_attachment("Content-Type: " + type +
+                                 "\r\nContent-Disposition: attachment; filename=\"cv.pdf\"\r\n"
+                                 "Content-Transfer-Encoding: base64"));
+        return m.attachments.empty() ? "<none>" : m.attachments[0].media_type;
+    };
+    EXPECT_EQ(type_of("a\xFF\xFFpplication/pdf"), "text/plain");
+    EXPECT_EQ(type_of("application/p\xC3\xA9"
+                      "f"),
+              "text/plain");
+    EXPECT_EQ(type_of("application/pdf[1]"), "text/plain");
+    EXPECT_EQ(type_of("application/"), "text/plain");
+    EXPECT_EQ(type_of("application/pdf"), "application/pdf");
+    EXPECT_EQ(type_of("Application/VND.openxmlformats-officedocument.wordprocessingml.document"),
+              "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    EXPECT_EQ(type_of("application/x-pdf+xml"), "application/x-pdf+xml");
+}
+
 TEST(MimeFields, EncodedSubjectControlCharactersBecomeSpaces) {
     const ParsedMessage m = parse("Subject: =?UTF-8?Q?a=0D=0AInjected:_x?=\r\n\r\n");
     EXPECT_EQ(m.subject, "a  Injected: x");
