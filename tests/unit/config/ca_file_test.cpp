@@ -54,7 +54,7 @@ protected:
         fs::remove_all(dir_);
         write("rules.toml", "");
         write("postings/org.toml", "[[posting]]\nid = \"clerk\"\ntitles = { en = \"Clerk\" }\n");
-        for (const char* name : {"received", "late", "unsorted"}) {
+        for (const char* name : {"received", "late", "unsorted", "too_large"}) {
             write(std::string("templates/org/en/") + name + ".txt", "Subject: Hi\n\nThanks.\n");
         }
         write("ca/company-ca.pem", kPem);
