@@ -98,6 +98,7 @@ struct Mailbox {
     std::string failed_folder = "Intake/Failed";
     std::chrono::seconds poll_interval{60};
     bool tls_verify = true;
+    std::filesystem::path ca_file;  ///< PEM CAs trusted for this server; empty: the system's
 };
 
 struct SmtpServer {
@@ -106,6 +107,7 @@ struct SmtpServer {
     std::string user;  ///< empty: no AUTH (a local relay)
     SecretSource password;
     bool tls_verify = true;
+    std::filesystem::path ca_file;  ///< PEM CAs trusted for this server; empty: the system's
 };
 
 struct Storage {

@@ -60,8 +60,9 @@ int check_servers(const config::Config& config, spdlog::logger& log) {
             const auto result = outbox::verify_smtp(outbox::settings_for(s));
             if (result.status != outbox::SendStatus::sent) {
                 ++problems;
-                log.error("smtp {}: {} answered: {} — check url, user and password", s.name, s.url,
-                          result.detail);
+                // The detail starts with the server's URL and, where the cause is
+                // known (TLS, STARTTLS, AUTH), says what to do.
+                log.error("smtp {}: {} — check url, user and password", s.name, result.detail);
             } else {
                 log.info("smtp {}: {} accepts us{}", s.name, s.url,
                          s.user.empty() ? "" : " as " + s.user);

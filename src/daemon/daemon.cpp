@@ -17,6 +17,7 @@ imap::ServerSettings imap_settings(const config::Mailbox& mailbox) {
     s.user = mailbox.user;
     s.password = read_secret(mailbox.password);
     s.tls_verify = mailbox.tls_verify;
+    s.ca_file = mailbox.ca_file.string();
     return s;
 }
 

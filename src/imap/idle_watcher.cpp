@@ -18,6 +18,7 @@
 #include "imap/imap_response.h"
 #include "net/curl.h"
 #include "net/endpoint.h"
+#include "net/tls_failure.h"
 
 namespace intake::imap {
 
@@ -37,12 +38,14 @@ struct IdleWatcher::Impl {
     Impl(ServerSettings s, std::string f)
         : settings(std::move(s)),
           folder(std::move(f)),
-          endpoint(net::parse_endpoint(settings.url, imap_schemes, settings.tls_verify)) {}
+          endpoint(net::parse_endpoint(settings.url, imap_schemes, settings.tls_verify)),
+          trust{settings.tls_verify, settings.ca_file} {}
     ~Impl() { close(); }
 
     ServerSettings settings;
     std::string folder;
     net::Endpoint endpoint;
+    net::TlsTrust trust;
     // Declared before easy so it outlives it: curl_easy_cleanup() still sends LOGOUT.
     net::Transcript transcript;
     std::unique_ptr<net::CurlEasy> easy;  // one per connection: a fresh start each time
@@ -66,8 +69,7 @@ struct IdleWatcher::Impl {
     void connect() {
         close();
         easy = std::make_unique<net::CurlEasy>();
-        net::configure_connection(*easy, endpoint, imap_schemes, settings.tls_verify,
-                                  settings.timeout);
+        net::configure_connection(*easy, endpoint, imap_schemes, trust, settings.timeout);
         easy->set(CURLOPT_USERNAME, settings.user);
         easy->set(CURLOPT_PASSWORD, settings.password.reveal());
         easy->set(CURLOPT_URL, endpoint.base_url + "/");
@@ -89,6 +91,7 @@ struct IdleWatcher::Impl {
         const std::string reply = transcript.last_reply();
         const std::string curl_text = easy->error_text(code);
         const std::string detail = reply.empty() ? curl_text : reply + " (" + curl_text + ")";
+        const auto tls = net::describe_tls_failure(*easy, code, endpoint, trust);
         close();
         if (code == CURLE_LOGIN_DENIED) {
             throw ConfigError("IMAP login to " + who() + " was refused: " + detail,
@@ -97,6 +100,11 @@ struct IdleWatcher::Impl {
         if (code == CURLE_USE_SSL_FAILED) {
             throw ConfigError("IMAP server " + endpoint.base_url + " does not offer STARTTLS",
                               "use imaps://, or enable STARTTLS on the server");
+        }
+        if (tls) {
+            const std::string what = "IMAP server " + endpoint.base_url + ": " + tls->what;
+            if (tls->config) throw ConfigError(what, tls->hint);
+            throw TransientError(what, tls->hint);
         }
         throw lost("cannot connect: " + detail);
     }

@@ -31,6 +31,7 @@ struct ServerSettings {
     std::string user;
     Secret password;
     bool tls_verify = true;
+    std::string ca_file;  ///< PEM CA certificates to trust instead of the system's store
     std::chrono::seconds timeout{60};
 };
 

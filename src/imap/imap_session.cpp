@@ -5,17 +5,13 @@
 
 #include "base/errors.h"
 #include "imap/imap_command.h"
+#include "net/tls_failure.h"
 
 namespace intake::imap {
 
 namespace {
 
 constexpr net::Schemes imap_schemes{"imap", "imaps"};
-
-bool is_certificate_problem(CURLcode code) {
-    return code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
-           code == CURLE_SSL_ISSUER_ERROR || code == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
-}
 
 /// "UID SEARCH ALL in "INBOX"", for error messages.
 std::string describe_command(const std::string& mailbox, const std::string& text) {
@@ -26,9 +22,9 @@ std::string describe_command(const std::string& mailbox, const std::string& text
 
 Session::Session(const ServerSettings& settings)
     : user_(settings.user),
-      endpoint_(net::parse_endpoint(settings.url, imap_schemes, settings.tls_verify)) {
-    net::configure_connection(easy_, endpoint_, imap_schemes, settings.tls_verify,
-                              settings.timeout);
+      endpoint_(net::parse_endpoint(settings.url, imap_schemes, settings.tls_verify)),
+      trust_{settings.tls_verify, settings.ca_file} {
+    net::configure_connection(easy_, endpoint_, imap_schemes, trust_, settings.timeout);
     easy_.set(CURLOPT_USERNAME, settings.user);
     // The one place the IMAP password leaves its Secret.
     easy_.set(CURLOPT_PASSWORD, settings.password.reveal());
@@ -137,10 +133,11 @@ void Session::fail(CURLcode code, const std::string& action) {
         throw ConfigError("IMAP URL " + endpoint_.base_url + " is not usable: " + curl_text,
                           "write it as imaps://host[:port] or imap://host[:port]");
     }
-    if (is_certificate_problem(code)) {
-        throw TransientError("IMAP server " + who + ": TLS certificate not accepted: " + curl_text,
-                             "renew or fix the server's certificate; tls_verify = false is "
-                             "for test servers only");
+    if (const auto tls = net::describe_tls_failure(easy_, code, endpoint_, trust_)) {
+        const std::string what = "IMAP server " + endpoint_.base_url + ": " + tls->what;
+        if (tls->config) throw ConfigError(what, tls->hint);
+        // The server's certificate may be fixed while intake runs: retried like an outage.
+        throw TransientError(what, tls->hint);
     }
     if (code == CURLE_QUOTE_ERROR || code == CURLE_REMOTE_FILE_NOT_FOUND) {
         throw TransientError("IMAP server " + who + " refused " + action + ": " + detail,

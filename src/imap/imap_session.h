@@ -58,6 +58,7 @@ private:
 
     std::string user_;
     net::Endpoint endpoint_;
+    net::TlsTrust trust_;
     // Declared before easy_ so they outlive it: curl_easy_cleanup() still sends
     // LOGOUT through the callbacks that use them.
     net::Transcript transcript_;

@@ -115,7 +115,7 @@ Endpoint parse_endpoint(std::string_view url, Schemes schemes, bool tls_verify) 
 }
 
 void configure_connection(CurlEasy& easy, const Endpoint& endpoint, Schemes schemes,
-                          bool tls_verify, std::chrono::seconds timeout) {
+                          const TlsTrust& trust, std::chrono::seconds timeout) {
     const std::string allowed = std::string(schemes.plain) + "," + std::string(schemes.tls);
     easy.set(CURLOPT_PROTOCOLS_STR, allowed);
     switch (endpoint.tls) {
@@ -128,8 +128,16 @@ void configure_connection(CurlEasy& easy, const Endpoint& endpoint, Schemes sche
             easy.set(CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
             break;
     }
-    easy.set(CURLOPT_SSL_VERIFYPEER, tls_verify ? 1L : 0L);
-    easy.set(CURLOPT_SSL_VERIFYHOST, tls_verify ? 2L : 0L);
+    easy.set(CURLOPT_SSL_VERIFYPEER, trust.verify ? 1L : 0L);
+    easy.set(CURLOPT_SSL_VERIFYHOST, trust.verify ? 2L : 0L);
+    // A private CA replaces the system's store rather than adding to it: a server
+    // behind a company CA should not also be trusted with any public certificate
+    // for its name, and the admin states exactly whom intake trusts.
+    // Debian's libcurl also looks in a CA folder (/etc/ssl/certs), so that goes too.
+    if (!trust.ca_file.empty()) {
+        easy.set(CURLOPT_CAINFO, trust.ca_file);
+        easy.set(CURLOPT_CAPATH, static_cast<const char*>(nullptr));
+    }
 
     const long seconds = std::max(1L, static_cast<long>(timeout.count()));
     easy.set(CURLOPT_CONNECTTIMEOUT, seconds);

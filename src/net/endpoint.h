@@ -37,10 +37,16 @@ Endpoint parse_endpoint(std::string_view url, Schemes schemes, bool tls_verify);
 /// 127.0.0.0/8, ::1 and "localhost".
 bool is_loopback_host(std::string_view host);
 
+/// How the server's certificate is checked.
+struct TlsTrust {
+    bool verify = true;   ///< tls_verify: check the chain and the host name
+    std::string ca_file;  ///< PEM file of the CAs to trust; empty: the system's store
+};
+
 /// Applies the URL's TLS mode, certificate checking and timeouts to a handle, and
 /// restricts it to the two schemes so nothing can redirect it elsewhere. `timeout`
 /// bounds the connect, each wait for a server reply, and a stalled transfer.
 void configure_connection(CurlEasy& easy, const Endpoint& endpoint, Schemes schemes,
-                          bool tls_verify, std::chrono::seconds timeout);
+                          const TlsTrust& trust, std::chrono::seconds timeout);
 
 }  // namespace intake::net

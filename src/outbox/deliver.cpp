@@ -16,6 +16,7 @@ SmtpSettings settings_for(const config::SmtpServer& server) {
     s.user = server.user;
     s.password = read_secret(server.password);
     s.tls_verify = server.tls_verify;
+    s.ca_file = server.ca_file.string();
     return s;
 }
 

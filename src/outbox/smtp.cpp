@@ -13,6 +13,7 @@
 #include "base/errors.h"
 #include "net/curl.h"
 #include "net/endpoint.h"
+#include "net/tls_failure.h"
 
 namespace intake::outbox {
 
@@ -22,6 +23,8 @@ constexpr net::Schemes smtp_schemes{"smtp", "smtps"};
 
 /// The state our callbacks share with one transfer.
 struct Transfer {
+    net::Endpoint endpoint;
+    net::TlsTrust trust;
     net::Transcript transcript;
     bool auth_required = false;
     bool refused_without_auth = false;
@@ -59,10 +62,11 @@ bool safe_address(const std::string& address) {
 
 /// Prepares a handle for one session with the server; throws ConfigError on a bad URL.
 void prepare(net::CurlEasy& easy, Transfer& transfer, const SmtpSettings& settings) {
-    const net::Endpoint endpoint =
-        net::parse_endpoint(settings.url, smtp_schemes, settings.tls_verify);
-    net::configure_connection(easy, endpoint, smtp_schemes, settings.tls_verify, settings.timeout);
-    easy.set(CURLOPT_URL, endpoint.base_url);
+    transfer.endpoint = net::parse_endpoint(settings.url, smtp_schemes, settings.tls_verify);
+    transfer.trust = {settings.tls_verify, settings.ca_file};
+    net::configure_connection(easy, transfer.endpoint, smtp_schemes, transfer.trust,
+                              settings.timeout);
+    easy.set(CURLOPT_URL, transfer.endpoint.base_url);
     transfer.transcript.attach(easy);
     easy.set(CURLOPT_WRITEFUNCTION, &on_write);
     easy.set(CURLOPT_PREREQFUNCTION, &on_prereq);
@@ -87,7 +91,7 @@ SendResult classify(const net::CurlEasy& easy, const Transfer& transfer, CURLcod
     const std::string where = settings.url + (settings.user.empty() ? "" : " as " + settings.user);
     const std::string detail =
         where + ": " + (reply.empty() ? curl_text : reply + " (" + curl_text + ")");
-    // The next three are the server's or the config's fault, not the message's:
+    // The next four are the server's or the config's fault, not the message's:
     // the reply is kept and retried, so it leaves once the admin has fixed them.
     if (transfer.refused_without_auth) {
         return failure(SendStatus::temporary_failure,
@@ -104,6 +108,9 @@ SendResult classify(const net::CurlEasy& easy, const Transfer& transfer, CURLcod
                        where +
                            ": the server does not offer STARTTLS; use smtps:// or enable "
                            "STARTTLS on the server");
+    }
+    if (const auto tls = net::describe_tls_failure(easy, code, transfer.endpoint, transfer.trust)) {
+        return failure(SendStatus::temporary_failure, where + ": " + tls->what + "; " + tls->hint);
     }
     // By RFC 5321 §4.2.1 a 5yz reply is final and a 4yz reply worth retrying. No reply
     // at all (refused connection, timeout, dropped link) is worth retrying too.

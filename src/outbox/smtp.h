@@ -16,6 +16,7 @@ struct SmtpSettings {
     std::string user;  ///< empty: no AUTH
     Secret password;
     bool tls_verify = true;
+    std::string ca_file;  ///< PEM CA certificates to trust instead of the system's store
     std::chrono::seconds timeout{60};
 };
 

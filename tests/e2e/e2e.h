@@ -23,7 +23,12 @@ std::string qp_body(const std::string& mail);
 
 class IntakeE2E : public ::testing::Test {
 protected:
-    explicit IntakeE2E(fixtures::DovecotOptions imap_options = {});
+    explicit IntakeE2E(fixtures::DovecotOptions imap_options = {},
+                       fixtures::SmtpOptions smtp_options = {});
+    /// Servers with TLS: the config then reaches Dovecot on imaps:// and the SMTP
+    /// server on its url() with tls_verify = true, trusting `ca_file`.
+    IntakeE2E(fixtures::DovecotOptions imap_options, fixtures::SmtpOptions smtp_options,
+              std::filesystem::path ca_file);
 
     /// Writes the config; `extra` is appended to it (e.g. a [limits] table).
     void write_config(const std::string& extra = "", int poll_interval_seconds = 60);
@@ -42,6 +47,7 @@ protected:
     fixtures::DovecotServer imap_;
     fixtures::SmtpServer smtp_;
     fixtures::TempDir work_{"intake-e2e"};
+    std::filesystem::path ca_file_;  ///< empty: plain text to loopback, tls_verify = false
     std::string output_;
 };
 

@@ -26,7 +26,12 @@ std::string qp_body(const std::string& mail) {
     return out;
 }
 
-IntakeE2E::IntakeE2E(fixtures::DovecotOptions imap_options) : imap_(imap_options) {
+IntakeE2E::IntakeE2E(fixtures::DovecotOptions imap_options, fixtures::SmtpOptions smtp_options)
+    : IntakeE2E(std::move(imap_options), std::move(smtp_options), {}) {}
+
+IntakeE2E::IntakeE2E(fixtures::DovecotOptions imap_options, fixtures::SmtpOptions smtp_options,
+                     fs::path ca_file)
+    : imap_(std::move(imap_options)), smtp_(std::move(smtp_options)), ca_file_(std::move(ca_file)) {
     imap_.create_folder(kAtlanticFolder);
     write_config();
 }
@@ -35,7 +40,11 @@ void IntakeE2E::write_config(const std::string& extra, int poll_interval_seconds
     const std::string conf = std::string(INTAKE_SOURCE_DIR) + "/config";
     std::string text = "[storage]\nroot = \"hr\"\nstate_dir = \"state\"\n\n";
     text += "[documents]\nrules = \"" + conf + "/rules.toml\"\n\n";
-    text += "[[smtp]]\nname = \"test-smtp\"\nurl = \"" + smtp_.url() + "\"\ntls_verify = false\n\n";
+    const std::string tls = ca_file_.empty()
+                                ? "tls_verify = false\n"
+                                : "tls_verify = true\nca_file = \"" + ca_file_.string() + "\"\n";
+    const std::string imap_url = ca_file_.empty() ? imap_.url() : imap_.imaps_url();
+    text += "[[smtp]]\nname = \"test-smtp\"\nurl = \"" + smtp_.url() + "\"\n" + tls + "\n";
     const struct {
         const char* id;
         const char* name;
@@ -54,10 +63,10 @@ void IntakeE2E::write_config(const std::string& extra, int poll_interval_seconds
                 "\nsmtp = \"test-smtp\"\npostings = \"" + conf + "/postings/" + id +
                 ".toml\"\ntemplates = \"" + conf + "/templates/" + id + "\"\n\n";
         text += "[[mailbox]]\nname = \"" + id + "\"\norganisation = \"" + id + "\"\nurl = \"" +
-                imap_.url() + "\"\nuser = \"" + imap_.user() + "\"\npassword_file = \"" +
+                imap_url + "\"\nuser = \"" + imap_.user() + "\"\npassword_file = \"" +
                 imap_.password_file().string() + "\"\nfolder = \"" + o.folder +
                 "\"\nprocessed_folder = \"Intake/Processed/" + id +
-                "\"\nfailed_folder = \"Intake/Failed/" + id + "\"\ntls_verify = false\n" +
+                "\"\nfailed_folder = \"Intake/Failed/" + id + "\"\n" + tls +
                 "poll_interval_seconds = " + std::to_string(poll_interval_seconds) + "\n\n";
     }
     fixtures::write_file(config_file(), text + extra);
