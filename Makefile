@@ -8,7 +8,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 300
 FUZZ_JOBS ?= $(JOBS)
 
-.PHONY: all deps build test unit-test asan-test fuzz format format-check demo package fresh-check clean
+.PHONY: all deps build test unit-test asan-test fuzz format format-check demo bench-micro package fresh-check clean
 
 all: build
 
@@ -51,6 +51,15 @@ format-check: deps
 # A throw-away Dovecot and SMTP server on loopback, sample applications, one pass.
 demo: build
 	python3 scripts/demo.py --binary $(BUILD)/src/intake
+
+# The micro-benchmark of parse -> route -> classify (bench/micro): makes the corpus
+# (bench/corpus.py, 200 applications, 44 MB; kept between runs) and runs it
+# on one core. BENCH_FLAGS go to Google Benchmark, e.g. --benchmark_filter=text:0.
+BENCH_CORPUS ?= $(BUILD)/bench-corpus
+BENCH_MESSAGES ?= 200
+bench-micro: build
+	python3 bench/micro/make_corpus.py --out $(BENCH_CORPUS) --messages $(BENCH_MESSAGES)
+	$(BUILD)/bench/micro/intake_bench_micro $(BENCH_FLAGS) $(BENCH_CORPUS)
 
 # The Debian package (build/intake_<version>_<arch>.deb): apt install ./build/intake_*.deb
 package: build

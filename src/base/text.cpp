@@ -124,6 +124,16 @@ void fold_special_letters(icu::UnicodeString& u) {
         {u'Đ', u"d"},  {u'ß', u"ss"}, {u'æ', u"ae"}, {u'Æ', u"ae"}, {u'œ', u"oe"},
         {u'Œ', u"oe"}, {u'ı', u"i"},  {u'ħ', u"h"},  {u'Ħ', u"h"},
     };
+    // Most text has none of them: one scan instead of a search per letter.
+    const auto special = [&](char16_t c) {
+        for (const auto& m : kMap) {
+            if (m.from == c) return true;
+        }
+        return false;
+    };
+    bool any = false;
+    for (int32_t i = 0; i < u.length() && !any; ++i) any = special(u.charAt(i));
+    if (!any) return;
     for (const auto& m : kMap) {
         u.findAndReplace(icu::UnicodeString(m.from), icu::UnicodeString(m.to));
     }
@@ -178,6 +188,10 @@ std::string nfc(std::string_view utf8) {
 }
 
 std::string fold(std::string_view utf8) {
+    // ASCII has no marks to drop, no special letters and is its own NFD and NFC,
+    // so folding it is lower-casing it; routing folds every posting title and
+    // the subject of every message, most of them ASCII.
+    if (is_ascii(utf8)) return ascii_lower(utf8);
     UErrorCode status = U_ZERO_ERROR;
     const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
     if (U_FAILURE(status)) return ascii_lower(utf8);

@@ -67,9 +67,29 @@ std::string applicant_name(const mime::Address& from, const std::vector<docs::Do
     return local.empty() ? std::string("Applicant") : local;
 }
 
-std::string content_key(const mime::ParsedMessage& m, const std::string& sender) {
-    std::vector<std::string> parts;
-    for (const auto& a : m.attachments) parts.push_back(sha256_hex(a.content));
+/// The sha256 of every attachment, in order, computed once: the content key and
+/// the document records both need them, and hashing is a tenth of a decision.
+std::vector<std::string> attachment_digests(const mime::ParsedMessage& m) {
+    std::vector<std::string> digests;
+    digests.reserve(m.attachments.size());
+    for (const auto& a : m.attachments) digests.push_back(sha256_hex(a.content));
+    return digests;
+}
+
+/// The digest of a document's bytes: its attachment's when it is a view of one
+/// (the same bytes, not merely equal ones), else computed (the body letter).
+std::string digest_of(std::string_view content, const mime::ParsedMessage& m,
+                      const std::vector<std::string>& digests) {
+    for (std::size_t i = 0; i < m.attachments.size(); ++i) {
+        const std::string& bytes = m.attachments[i].content;
+        if (bytes.data() == content.data() && bytes.size() == content.size()) return digests[i];
+    }
+    return sha256_hex(content);
+}
+
+std::string content_key(const mime::ParsedMessage& m, const std::string& sender,
+                        const std::vector<std::string>& digests) {
+    std::vector<std::string> parts = digests;
     std::sort(parts.begin(), parts.end());
     // Without attachments the words themselves are what was sent.
     if (parts.empty()) parts.push_back(sha256_hex(docs::own_words(m.body_text)));
@@ -79,7 +99,9 @@ std::string content_key(const mime::ParsedMessage& m, const std::string& sender)
 }
 
 std::vector<record::Document> document_records(const std::vector<docs::Document>& documents,
-                                               const std::string& applicant) {
+                                               const std::string& applicant,
+                                               const mime::ParsedMessage& m,
+                                               const std::vector<std::string>& digests) {
     std::vector<store::DocumentToName> to_name;
     for (const auto& d : documents) {
         to_name.push_back({docs::to_string(d.role), d.source, d.original_name, d.media_type});
@@ -90,7 +112,7 @@ std::vector<record::Document> document_records(const std::vector<docs::Document>
         const auto& d = documents[i];
         records.push_back({std::string(docs::to_string(d.role)), names[i],
                            text::valid_utf8(d.original_name), d.source, d.media_type,
-                           d.content.size(), sha256_hex(d.content), d.language,
+                           d.content.size(), digest_of(d.content, m, digests), d.language,
                            std::string(docs::to_string(d.text.method)),
                            std::string(docs::to_string(d.text.status))});
     }
@@ -142,6 +164,14 @@ void suppress_reply(record::Application& application, std::string_view reason) {
 }
 
 std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& ctx) {
+    const docs::ExtractLimits limits = extract_limits(ctx.config.limits);
+    return decide(raw, ctx, [&](const mime::Attachment& a) {
+        return docs::read_text(a.content, a.file_name, a.media_type, limits);
+    });
+}
+
+std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& ctx,
+                                 const docs::TextReader& read) {
     auto decision = std::make_unique<Decision>();
     decision->message = mime::parse_message(raw, mime_limits(ctx.config.limits));
     const docs::ExtractLimits limits = extract_limits(ctx.config.limits);
@@ -152,12 +182,7 @@ std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& ctx
     const config::Posting* posting = ctx.organisation.find_posting(route.posting_id);
     if (posting == nullptr) throw InternalError("route chose unknown posting " + route.posting_id);
 
-    decision->documents = docs::classify(
-        m,
-        [&](const mime::Attachment& a) {
-            return docs::read_text(a.content, a.file_name, a.media_type, limits);
-        },
-        ctx.config.rules);
+    decision->documents = docs::classify(m, read, ctx.config.rules);
     const sys_seconds arrived = arrival_time(m, ctx.now);
     // The applicant's language: the body's, else the cover letter's, else the CV's.
     auto language = docs::detect_language(docs::own_words(m.body_text));
@@ -169,7 +194,8 @@ std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& ctx
     const std::string reply_language = reply::choose_language(language, ctx.organisation);
 
     decision->message_key = m.message_id.empty() ? "sha256:" + sha256_hex(raw) : m.message_id;
-    decision->content_key = content_key(m, m.from.address);
+    const std::vector<std::string> digests = attachment_digests(m);
+    decision->content_key = content_key(m, m.from.address, digests);
     const std::string short_id =
         sha256_hex(ctx.mailbox.name + "\n" + decision->message_key).substr(0, 6);
 
@@ -185,7 +211,7 @@ std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& ctx
                      text::valid_utf8(m.from.address)};
     app.id = store::application_id(arrived, app.applicant.name, short_id);
     app.language = language.value_or("und");
-    app.documents = document_records(decision->documents, app.applicant.name);
+    app.documents = document_records(decision->documents, app.applicant.name, m, digests);
     for (std::size_t i = 0; i < app.documents.size(); ++i) {
         decision->files.push_back({app.documents[i].file, decision->documents[i].content});
     }

@@ -38,6 +38,11 @@ struct MessageContext {
 /// Throws PermanentError when the message cannot be handled (over a limit, unreadable).
 std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& context);
 
+/// The same with each attachment's text read by `read` instead of the contained
+/// child (the micro-benchmark's decision without document text).
+std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& context,
+                                 const docs::TextReader& read);
+
 /// Marks the acknowledgement suppressed for `reason` (duplicate, rate limit).
 void suppress_reply(record::Application& application, std::string_view reason);
 

@@ -119,6 +119,43 @@ TEST(MimeFields, TransferEncodings) {
     }
 }
 
+// Base64 decoding writes into a buffer sized in advance (transfer.cpp): the edges
+// of that size and mimetic's tolerance must survive it.
+TEST(MimeFields, Base64EdgesDecodeAsMimeticReadsThem) {
+    const auto decoded = [](const std::string& body) {
+        const ParsedMessage m = parse(one_attachment(
+            "Content-Type: application/pdf; name=a.pdf\r\nContent-Transfer-Encoding: base64",
+            body));
+        return m.attachments.empty() ? std::string("<none>") : m.attachments[0].content;
+    };
+    EXPECT_EQ(decoded("QUJD"), "ABC");
+    EXPECT_EQ(decoded("QUI="), "AB");
+    EXPECT_EQ(decoded("QUI"), "AB");         // padding missing: the last group still counts
+    EXPECT_EQ(decoded("QQ"), "A");           // two characters: one byte
+    EXPECT_EQ(decoded("QUJDQ"), "ABC");      // one character alone is dropped
+    EXPECT_EQ(decoded("QQ==QUJD"), "AABC");  // padding in the middle ends only its group
+    // Every byte value through a long body broken into 76-character lines.
+    std::string bytes;
+    for (int round = 0; round < 300; ++round) {
+        for (int b = 0; b < 256; ++b) bytes += static_cast<char>((b * 7 + round) & 0xFF);
+    }
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string encoded;
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+        const auto at = [&](std::size_t k) {
+            return k < bytes.size() ? static_cast<unsigned char>(bytes[k]) : 0u;
+        };
+        const unsigned v = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
+        encoded += kAlphabet[v >> 18 & 63];
+        encoded += kAlphabet[v >> 12 & 63];
+        encoded += i + 1 < bytes.size() ? kAlphabet[v >> 6 & 63] : '=';
+        encoded += i + 2 < bytes.size() ? kAlphabet[v & 63] : '=';
+        if (encoded.size() % 78 == 76) encoded += "\r\n";
+    }
+    EXPECT_EQ(decoded(encoded), bytes);
+}
+
 TEST(MimeFields, UnnamedNonTextPartsAreAttachmentsUnnamedTextIsNot) {
     const ParsedMessage m = parse(
         "From: a@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
