@@ -19,6 +19,10 @@ namespace intake::route {
 namespace {
 
 constexpr std::size_t kBodyBytes = 64 * 1024;
+/// Far longer than any real subject (RFC 5322 lines stop at 998 bytes). Matching
+/// grows with the subject's words times the postings' phrases, so a stranger's
+/// megabyte subject must not reach it.
+constexpr std::size_t kSubjectBytes = 2 * 1024;
 
 /// A title or alias that routes to a posting.
 struct Phrase {
@@ -100,12 +104,12 @@ std::optional<Match> best_in_subject(const std::vector<Word>& words,
     return best;
 }
 
-// The first 64 KiB, cut on a character boundary.
-std::string_view body_head(std::string_view body) {
-    if (body.size() <= kBodyBytes) return body;
-    std::size_t cut = kBodyBytes;
-    while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80) --cut;
-    return body.substr(0, cut);
+// The first `limit` bytes, cut on a character boundary.
+std::string_view head_of(std::string_view text, std::size_t limit) {
+    if (text.size() <= limit) return text;
+    std::size_t cut = limit;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    return text.substr(0, cut);
 }
 
 bool exact_at(const std::vector<Word>& words, std::size_t start, const Phrase& phrase) {
@@ -138,7 +142,7 @@ std::map<const config::Posting*, const Phrase*> postings_in_body(
 
 std::optional<RouteDecision> route_by_body(std::string_view body,
                                            const std::vector<Phrase>& phrases) {
-    auto found = postings_in_body(words_of(body_head(body)), phrases);
+    auto found = postings_in_body(words_of(head_of(body, kBodyBytes)), phrases);
     const bool any_specific = std::any_of(
         found.begin(), found.end(), [](const auto& entry) { return !entry.first->catch_all; });
     if (any_specific)
@@ -155,7 +159,7 @@ RouteDecision unsorted() { return RouteDecision{std::string(config::kUnsorted), 
 RouteDecision route(std::string_view subject, std::string_view body_text,
                     const config::Organisation& org) {
     const std::vector<Phrase> phrases = phrases_of(org);
-    const SubjectWords words = subject_words(subject);
+    const SubjectWords words = subject_words(head_of(subject, kSubjectBytes));
     if (words.automatic) return unsorted();
     if (auto match = best_in_subject(words.words, phrases)) {
         return RouteDecision{match->phrase->posting->id, "subject", match->phrase->text,

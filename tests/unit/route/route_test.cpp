@@ -175,6 +175,16 @@ INSTANTIATE_TEST_SUITE_P(
         SubjectCase{"atlantic-cities", "Option for the roster?", "unsorted", "none"},
         SubjectCase{"atlantic-cities", "Stage", "unsorted", "none"}));
 
+TEST(RouteSubjectLength, OnlyTheFirstTwoKilobytesOfASubjectAreRead) {
+    // A stranger's megabyte subject would cost minutes of matching: what lies past
+    // any real subject's length is not read, so this one names nothing.
+    const std::string filler(3000, 'x');
+    RouteDecision d = route("Hello " + filler + " Policy Internship", "", org("cemr"));
+    EXPECT_EQ(d.posting_id, "unsorted");
+    RouteDecision near = route("Policy Internship " + filler, "", org("cemr"));
+    EXPECT_EQ(near.posting_id, "policy-internship");
+}
+
 TEST(RouteBody, IsReadWhenTheSubjectNamesNothing) {
     RouteDecision d = route("Application",
                             "Dear HR,\nplease find attached my application for the "
