@@ -37,6 +37,64 @@ record::Application parse_record(const std::string& text) {
     return record::from_json(nlohmann::ordered_json::parse(text));
 }
 
+void insert_filing(SQLite::Database& db, const Filing& f, Clock::time_point now) {
+    const std::string id = f.application ? f.application->id : f.failed_id;
+    SQLite::Statement handled(db, "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?)");
+    handled.bind(1, f.message.mailbox);
+    handled.bind(2, static_cast<std::int64_t>(f.message.uid_validity));
+    handled.bind(3, static_cast<std::int64_t>(f.message.uid));
+    handled.bind(4, std::string(outcome_text(f.outcome)));
+    handled.bind(5, id);
+    handled.bind(6, to_seconds(now));
+    handled.exec();
+    if (f.application) {
+        const auto& app = *f.application;
+        SQLite::Statement key(db, "INSERT OR IGNORE INTO message_keys VALUES (?, ?, ?)");
+        key.bind(1, f.organisation);
+        key.bind(2, f.message_key);
+        key.bind(3, app.id);
+        key.exec();
+        SQLite::Statement insert(db,
+                                 "INSERT OR REPLACE INTO applications VALUES "
+                                 "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        insert.bind(1, app.id);
+        insert.bind(2, app.organisation);
+        insert.bind(3, app.posting);
+        insert.bind(4, app.applicant.email);
+        insert.bind(5, f.content_key);
+        insert.bind(6, app.received_at);
+        insert.bind(7, to_seconds(now));
+        insert.bind(8, app.acknowledgement.status);
+        insert.bind(9, record_text(app));
+        insert.exec();
+    }
+    if (f.reply) {
+        SQLite::Statement queue(db,
+                                "INSERT INTO outbox (application_id, smtp, mail_from, rcpt, "
+                                "data, status, created_at, next_attempt_at) "
+                                "VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)");
+        queue.bind(
+            1, f.application ? f.application->id : std::string(kFailedNoticePrefix) + f.failed_id);
+        queue.bind(2, f.reply->smtp);
+        queue.bind(3, f.reply->mail_from);
+        queue.bind(4, f.reply->rcpt);
+        queue.bind(5, f.reply->data.data(), static_cast<int>(f.reply->data.size()));
+        queue.bind(6, to_seconds(now));
+        queue.bind(7, to_seconds(now));
+        queue.exec();
+    }
+}
+
+void insert_seen_again(SQLite::Database& db, const SeenAgain& s, Clock::time_point now) {
+    SQLite::Statement q(db, "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, 'duplicate', ?, ?)");
+    q.bind(1, s.message.mailbox);
+    q.bind(2, static_cast<std::int64_t>(s.message.uid_validity));
+    q.bind(3, static_cast<std::int64_t>(s.message.uid));
+    q.bind(4, s.application_id);
+    q.bind(5, to_seconds(now));
+    q.exec();
+}
+
 }  // namespace
 
 namespace {
@@ -170,54 +228,16 @@ bool StateDb::notified_since(const std::string& mail_from, const std::string& rc
 }
 
 void StateDb::commit_filing(const Filing& f, Clock::time_point now) {
+    commit_filings({f}, {}, now);
+}
+
+void StateDb::commit_filings(const std::vector<Filing>& filings,
+                             const std::vector<SeenAgain>& seen_again, Clock::time_point now) {
+    if (filings.empty() && seen_again.empty()) return;
     guarded(impl_->path, "commit a filing", [&] {
         SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-        const std::string id = f.application ? f.application->id : f.failed_id;
-        SQLite::Statement handled(impl_->db,
-                                  "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?)");
-        handled.bind(1, f.message.mailbox);
-        handled.bind(2, static_cast<std::int64_t>(f.message.uid_validity));
-        handled.bind(3, static_cast<std::int64_t>(f.message.uid));
-        handled.bind(4, std::string(outcome_text(f.outcome)));
-        handled.bind(5, id);
-        handled.bind(6, to_seconds(now));
-        handled.exec();
-        if (f.application) {
-            const auto& app = *f.application;
-            SQLite::Statement key(impl_->db, "INSERT OR IGNORE INTO message_keys VALUES (?, ?, ?)");
-            key.bind(1, f.organisation);
-            key.bind(2, f.message_key);
-            key.bind(3, app.id);
-            key.exec();
-            SQLite::Statement insert(impl_->db,
-                                     "INSERT OR REPLACE INTO applications VALUES "
-                                     "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            insert.bind(1, app.id);
-            insert.bind(2, app.organisation);
-            insert.bind(3, app.posting);
-            insert.bind(4, app.applicant.email);
-            insert.bind(5, f.content_key);
-            insert.bind(6, app.received_at);
-            insert.bind(7, to_seconds(now));
-            insert.bind(8, app.acknowledgement.status);
-            insert.bind(9, record_text(app));
-            insert.exec();
-        }
-        if (f.reply) {
-            SQLite::Statement queue(impl_->db,
-                                    "INSERT INTO outbox (application_id, smtp, mail_from, rcpt, "
-                                    "data, status, created_at, next_attempt_at) "
-                                    "VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)");
-            queue.bind(1, f.application ? f.application->id
-                                        : std::string(kFailedNoticePrefix) + f.failed_id);
-            queue.bind(2, f.reply->smtp);
-            queue.bind(3, f.reply->mail_from);
-            queue.bind(4, f.reply->rcpt);
-            queue.bind(5, f.reply->data.data(), static_cast<int>(f.reply->data.size()));
-            queue.bind(6, to_seconds(now));
-            queue.bind(7, to_seconds(now));
-            queue.exec();
-        }
+        for (const Filing& f : filings) insert_filing(impl_->db, f, now);
+        for (const SeenAgain& s : seen_again) insert_seen_again(impl_->db, s, now);
         tx.commit();
     });
 }
@@ -225,14 +245,7 @@ void StateDb::commit_filing(const Filing& f, Clock::time_point now) {
 void StateDb::record_seen_again(const MessageRef& m, const std::string& application_id,
                                 Clock::time_point now) {
     guarded(impl_->path, "record a message seen again", [&] {
-        SQLite::Statement q(impl_->db,
-                            "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, 'duplicate', ?, ?)");
-        q.bind(1, m.mailbox);
-        q.bind(2, static_cast<std::int64_t>(m.uid_validity));
-        q.bind(3, static_cast<std::int64_t>(m.uid));
-        q.bind(4, application_id);
-        q.bind(5, to_seconds(now));
-        q.exec();
+        insert_seen_again(impl_->db, SeenAgain{m, application_id}, now);
     });
 }
 

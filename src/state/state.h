@@ -56,6 +56,12 @@ struct Filing {
 /// The outbox's application_id of a notice about a set-aside message, before its id.
 inline constexpr std::string_view kFailedNoticePrefix = "_failed/";
 
+/// A message already filed under another UID (UIDVALIDITY changed, or a copy).
+struct SeenAgain {
+    MessageRef message;
+    std::string application_id;
+};
+
 struct OutboxItem {
     std::int64_t id = 0;
     std::string application_id;
@@ -133,6 +139,10 @@ public:
     /// The commit point of one message (see pipeline.cpp). A reply queued with a
     /// failed outcome (a notice) is filed in the outbox under "_failed/<failed_id>".
     void commit_filing(const Filing& filing, Clock::time_point now);
+    /// The commit point of a group of messages (see batch.cpp): all of them in one
+    /// transaction, so a group costs one sync of the database, not one per message.
+    void commit_filings(const std::vector<Filing>& filings,
+                        const std::vector<SeenAgain>& seen_again, Clock::time_point now);
     /// A message already filed under another UID (UIDVALIDITY changed, or a copy).
     void record_seen_again(const MessageRef& message, const std::string& application_id,
                            Clock::time_point now);

@@ -66,6 +66,29 @@ TEST_F(StateTest, CommitRecordsMessageApplicationAndReplyTogether) {
     EXPECT_EQ(apps[0].applicant.email, "marie@example.org");
 }
 
+TEST_F(StateTest, CommitFilingsRecordsAGroupAndItsSeenAgainMessagesAtOnce) {
+    StateDb db(dir_);
+    const auto now = Clock::now();
+    Filing failed;
+    failed.message = {"cemr", 7, 3};
+    failed.organisation = "cemr";
+    failed.outcome = Outcome::failed;
+    failed.failed_id = "2025-03-02_abcdef123456";
+    db.commit_filings(
+        {filing(1, "app-1", "ana@example.org"), filing(2, "app-2", "rui@example.org"), failed},
+        {SeenAgain{{"cemr", 7, 4}, "app-1"}}, now);
+
+    EXPECT_EQ(db.find_handled({"cemr", 7, 1})->application_id, "app-1");
+    EXPECT_EQ(db.find_handled({"cemr", 7, 2})->application_id, "app-2");
+    EXPECT_EQ(db.find_handled({"cemr", 7, 3})->outcome, Outcome::failed);
+    const auto again = db.find_handled({"cemr", 7, 4});
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->outcome, Outcome::duplicate);
+    EXPECT_EQ(again->application_id, "app-1");
+    EXPECT_EQ(db.applications("cemr", "policy-internship").size(), 2u);
+    EXPECT_EQ(db.due_replies(now, 10).size(), 2u);
+}
+
 TEST_F(StateTest, OutboxRetriesThenSendsOnce) {
     StateDb db(dir_);
     const auto now = Clock::now();
