@@ -131,9 +131,9 @@ void Daemon::Impl::note_pass(const config::Mailbox& mailbox,
     }
 }
 
-void Daemon::Impl::on_reply_final(const std::string& application_id, const std::string& status,
+void Daemon::Impl::on_reply_final(const std::string& application_id,
                                   std::set<std::pair<std::string, std::string>>& changed) {
-    db->set_ack_status(application_id, status, std::nullopt);
+    // The database already has the status (mark_sent, mark_failed); the files follow.
     if (auto app = db->application(application_id)) {
         filer.update_record(*app);
         changed.emplace(app->organisation, app->posting);
@@ -145,11 +145,9 @@ void Daemon::Impl::deliver_replies(PassReport& report) {
     // pass, not once per reply, and the records are made durable together.
     std::set<std::pair<std::string, std::string>> changed;
     try {
-        const auto result =
-            outbox::deliver_due(*db, *config, log, state::Clock::now(),
-                                [&](const std::string& id, const std::string& status) {
-                                    on_reply_final(id, status, changed);
-                                });
+        const auto result = outbox::deliver_due(
+            *db, *config, log, state::Clock::now(),
+            [&](const std::string& id, const std::string&) { on_reply_final(id, changed); });
         report.replies_sent += result.sent;
         report.replies_deferred += result.deferred;
         report.replies_failed += result.failed;

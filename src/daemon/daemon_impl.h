@@ -45,8 +45,9 @@ struct Daemon::Impl {
     void deliver_replies(PassReport& report);
     /// The daily purge by the retention rules; a failure is logged, never fatal.
     void purge_by_retention_rules();
-    /// Records a reply's final status; notes the posting whose CSV must change.
-    void on_reply_final(const std::string& application_id, const std::string& status,
+    /// Writes a reply's final status (already in the database) into the record;
+    /// notes the posting whose CSV must change.
+    void on_reply_final(const std::string& application_id,
                         std::set<std::pair<std::string, std::string>>& changed);
 };
 

@@ -267,12 +267,14 @@ void Group::commit() {
     }
     stale_indexes_.clear();
 
+    // Said once committed, even if the move below fails (the next pass moves them).
+    for (const std::string& line : after_commit_) ctx_.log.info("{}", line);
+    after_commit_.clear();
+
     ctx_.client.move_all(ctx_.mailbox.folder, to_processed_, ctx_.mailbox.processed_folder);
     to_processed_.clear();
     ctx_.client.move_all(ctx_.mailbox.folder, to_failed_, ctx_.mailbox.failed_folder);
     to_failed_.clear();
-    for (const std::string& line : after_commit_) ctx_.log.info("{}", line);
-    after_commit_.clear();
 }
 
 }  // namespace

@@ -95,6 +95,31 @@ void insert_seen_again(SQLite::Database& db, const SeenAgain& s, Clock::time_poi
     q.exec();
 }
 
+/// Inside the caller's transaction: the acknowledgement status in the application's
+/// row and record; an application that is gone (erased) is left so.
+void update_ack(SQLite::Database& db, const std::string& application_id, const std::string& status,
+                const std::optional<std::string>& reason) {
+    SQLite::Statement read(db, "SELECT record FROM applications WHERE id = ?");
+    read.bind(1, application_id);
+    if (!read.executeStep()) return;  // erased meanwhile
+    auto app = parse_record(read.getColumn(0).getString());
+    app.acknowledgement.status = status;
+    app.acknowledgement.reason = reason;
+    SQLite::Statement write(db, "UPDATE applications SET ack_status = ?, record = ? WHERE id = ?");
+    write.bind(1, status);
+    write.bind(2, record_text(app));
+    write.bind(3, application_id);
+    write.exec();
+}
+
+/// The final status of an outbox reply, in its application.
+void update_ack_of_reply(SQLite::Database& db, std::int64_t outbox_id, const std::string& status) {
+    SQLite::Statement q(db, "SELECT application_id FROM outbox WHERE id = ?");
+    q.bind(1, outbox_id);
+    if (!q.executeStep()) return;
+    update_ack(db, q.getColumn(0).getString(), status, std::nullopt);
+}
+
 }  // namespace
 
 namespace {
@@ -310,12 +335,17 @@ std::vector<OutboxItem> StateDb::due_replies(Clock::time_point now, int limit) {
 
 void StateDb::mark_sent(std::int64_t id, Clock::time_point now) {
     guarded(impl_->path, "mark a reply sent", [&] {
+        // With the application's record in the same transaction: one sync of the
+        // database per reply, and never a reply sent whose record says queued.
+        SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
         SQLite::Statement q(impl_->db,
                             "UPDATE outbox SET status = 'sent', attempts = attempts + 1, "
                             "next_attempt_at = ?, last_error = NULL WHERE id = ?");
         q.bind(1, to_seconds(now));
         q.bind(2, id);
         q.exec();
+        update_ack_of_reply(impl_->db, id, "sent");
+        tx.commit();
     });
 }
 
@@ -334,40 +364,23 @@ void StateDb::mark_retry(std::int64_t id, Clock::time_point next_attempt,
 
 void StateDb::mark_failed(std::int64_t id, const std::string& error) {
     guarded(impl_->path, "mark a reply failed", [&] {
+        SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
         SQLite::Statement q(impl_->db,
                             "UPDATE outbox SET status = 'failed', attempts = attempts + 1, "
                             "last_error = ? WHERE id = ?");
         q.bind(1, error);
         q.bind(2, id);
         q.exec();
+        update_ack_of_reply(impl_->db, id, "failed");
+        tx.commit();
     });
 }
-
-namespace {
-
-/// Inside the caller's transaction; an application that is gone (erased) is left so.
-void write_ack_status(SQLite::Database& db, const std::string& application_id,
-                      const std::string& status, const std::optional<std::string>& reason) {
-    SQLite::Statement read(db, "SELECT record FROM applications WHERE id = ?");
-    read.bind(1, application_id);
-    if (!read.executeStep()) return;
-    auto app = parse_record(read.getColumn(0).getString());
-    app.acknowledgement.status = status;
-    app.acknowledgement.reason = reason;
-    SQLite::Statement write(db, "UPDATE applications SET ack_status = ?, record = ? WHERE id = ?");
-    write.bind(1, status);
-    write.bind(2, record_text(app));
-    write.bind(3, application_id);
-    write.exec();
-}
-
-}  // namespace
 
 void StateDb::set_ack_status(const std::string& application_id, const std::string& status,
                              const std::optional<std::string>& reason) {
     guarded(impl_->path, "update an acknowledgement", [&] {
         SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-        write_ack_status(impl_->db, application_id, status, reason);
+        update_ack(impl_->db, application_id, status, reason);
         tx.commit();
     });
 }
@@ -376,7 +389,7 @@ void StateDb::record_bounce(const MessageRef& m, const std::string& application_
                             const std::string& reason, Clock::time_point now) {
     guarded(impl_->path, "record a bounce", [&] {
         SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-        write_ack_status(impl_->db, application_id, "bounced", reason);
+        update_ack(impl_->db, application_id, "bounced", reason);
         SQLite::Statement q(impl_->db,
                             "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, 'bounce', ?, ?)");
         q.bind(1, m.mailbox);

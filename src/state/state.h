@@ -155,8 +155,10 @@ public:
 
     // The outbox.
     std::vector<OutboxItem> due_replies(Clock::time_point now, int limit);
+    /// Marks the reply sent, and its application's acknowledgement "sent", at once.
     void mark_sent(std::int64_t id, Clock::time_point now);
     void mark_retry(std::int64_t id, Clock::time_point next_attempt, const std::string& error);
+    /// Marks the reply failed, and its application's acknowledgement "failed", at once.
     void mark_failed(std::int64_t id, const std::string& error);
     /// Updates the acknowledgement status in the stored record.
     void set_ack_status(const std::string& application_id, const std::string& status,

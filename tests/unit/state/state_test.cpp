@@ -99,13 +99,23 @@ TEST_F(StateTest, OutboxRetriesThenSendsOnce) {
     const auto later = db.due_replies(now + std::chrono::minutes(3), 10);
     ASSERT_EQ(later.size(), 1u);
     EXPECT_EQ(later[0].attempts, 1);
+    EXPECT_EQ(db.application("app-1")->acknowledgement.status, "queued");
     db.mark_sent(item.id, now);
     EXPECT_TRUE(db.due_replies(now + std::chrono::hours(5), 10).empty());
-    db.set_ack_status("app-1", "sent", std::nullopt);
+    // The record says so in the same transaction.
     EXPECT_EQ(db.application("app-1")->acknowledgement.status, "sent");
     const Counts c = db.counts();
     EXPECT_EQ(c.outbox_sent, 1);
     EXPECT_EQ(c.outbox_queued, 0);
+}
+
+TEST_F(StateTest, AFailedReplyIsFailedInItsRecordToo) {
+    StateDb db(dir_);
+    const auto now = Clock::now();
+    db.commit_filing(filing(1, "app-1", "a@example.org"), now);
+    db.mark_failed(db.due_replies(now, 10).at(0).id, "550 no such user");
+    EXPECT_EQ(db.application("app-1")->acknowledgement.status, "failed");
+    EXPECT_EQ(db.counts().outbox_failed, 1);
 }
 
 TEST_F(StateTest, SurvivesReopeningAndKeepsTheSchema) {
