@@ -32,7 +32,9 @@ void write_all(int fd, std::string_view bytes, const std::filesystem::path& path
 
 }  // namespace
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view bytes, mode_t mode) {
+void write_file_atomically(const std::filesystem::path& path, std::string_view bytes, mode_t mode,
+                           Durability durability) {
+    const bool now = durability == Durability::now;
     const std::filesystem::path dir = path.parent_path();
     // The temporary name lives in the same folder so the rename never crosses
     // file systems, and starts with '.' so HR's file browser hides it.
@@ -45,14 +47,23 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view b
         write_all(fd.get(), bytes, tmp);
         // fchmod: the umask must not narrow what HR's group may read.
         if (::fchmod(fd.get(), mode) != 0) fail("cannot set the mode of", tmp, errno);
-        if (::fsync(fd.get()) != 0) fail("cannot fsync", tmp, errno);
+        if (now && ::fsync(fd.get()) != 0) fail("cannot fsync", tmp, errno);
         if (fd.close() != 0) fail("cannot close", tmp, errno);
         if (::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot rename into", path, errno);
     } catch (...) {
         ::unlink(tmp.c_str());
         throw;
     }
-    sync_directory(dir);
+    if (now) sync_directory(dir);
+}
+
+FilesystemSync::FilesystemSync(const std::filesystem::path& folder)
+    : folder_(folder), fd_(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    if (!fd_) fail("cannot open folder", folder, errno);
+}
+
+void FilesystemSync::sync() {
+    if (::syncfs(fd_.get()) != 0) fail("cannot sync the file system of", folder_, errno);
 }
 
 void sync_directory(const std::filesystem::path& dir) {

@@ -7,12 +7,36 @@
 #include <filesystem>
 #include <string_view>
 
+#include "base/unique_fd.h"
+
 namespace intake {
+
+/// `now`: the file (and its folder entry) is on disk when the call returns.
+/// `deferred`: the same write, temporary name and rename included, without the
+/// fsyncs; the caller makes a whole group of files durable at once with
+/// FilesystemSync before anything depends on them.
+enum class Durability { now, deferred };
 
 /// Writes `bytes` to `path` atomically with the given mode. Throws TransientError
 /// naming the path and errno when the disk refuses.
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes,
-                           mode_t mode = 0640);
+                           mode_t mode = 0640, Durability durability = Durability::now);
+
+/// Makes every write on one file system durable with a single syncfs(2): file
+/// data, new folder entries and renames alike. Since Linux 5.8 syncfs reports a
+/// write-back error that happened on the file system after this object was made
+/// (or after the previous sync()), so a lost write is never taken for a durable one.
+class FilesystemSync {
+public:
+    /// `folder`: any existing folder on that file system (opened now).
+    explicit FilesystemSync(const std::filesystem::path& folder);
+    /// Throws TransientError when the file system reports an error.
+    void sync();
+
+private:
+    std::filesystem::path folder_;
+    UniqueFd fd_;
+};
 
 /// fsync on a folder, so a rename or a new entry in it survives a power cut.
 void sync_directory(const std::filesystem::path& dir);

@@ -36,7 +36,8 @@ std::vector<imap::MessageSize> waiting_messages(imap::MailboxClient& client,
 Daemon::Impl::Impl(std::shared_ptr<const config::Config> c, spdlog::logger& l)
     : config(std::move(c)),
       log(l),
-      db(std::make_unique<state::StateDb>(config->storage.state_dir)) {}
+      db(std::make_unique<state::StateDb>(config->storage.state_dir)),
+      filer(config->storage, Durability::deferred) {}
 
 imap::MailboxClient& Daemon::Impl::client_for(const config::Mailbox& mailbox) {
     auto& client = clients[mailbox.name];
@@ -81,14 +82,27 @@ bool Daemon::Impl::poll_batch(const config::Mailbox& mailbox, PassReport& report
             messages.resize(config->limits.max_messages_per_pass);  // the rest in the next batch
             more = true;
         }
-        const MailboxContext ctx{*config, mailbox, *organisation, *db, client, log};
-        for (const imap::MessageSize& message : messages) {
-            if (stop_requested()) return false;  // between messages, never inside one
-            attempted.insert(message.uid.value);
-            const MessageOutcome outcome = handle_message(ctx, status.uid_validity, message);
-            ++report.handled;
-            if (outcome == MessageOutcome::set_aside) ++report.set_aside;
+        const MailboxContext ctx{*config, mailbox, *organisation, *db, client, filer, log};
+        // Groups of at most kMaxGroupMessages share one sync, one commit and one move.
+        for (std::size_t begin = 0; begin < messages.size() && !stop_requested();
+             begin += kMaxGroupMessages) {
+            const auto first = messages.begin() + static_cast<std::ptrdiff_t>(begin);
+            const auto end = messages.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                    messages.size(), begin + kMaxGroupMessages));
+            const std::vector<imap::MessageSize> group(first, end);
+            for (const imap::MessageSize& message : group) attempted.insert(message.uid.value);
+            GroupReport counted;
+            try {
+                handle_group(ctx, status.uid_validity, group, stop_requested, counted);
+            } catch (const Error&) {
+                report.handled += counted.handled;
+                report.set_aside += counted.set_aside;
+                throw;
+            }
+            report.handled += counted.handled;
+            report.set_aside += counted.set_aside;
         }
+        if (stop_requested()) more = false;
     } catch (const TransientError& e) {
         ++report.mailbox_errors;
         clients.erase(mailbox.name);  // reconnect next pass
@@ -117,27 +131,38 @@ void Daemon::Impl::note_pass(const config::Mailbox& mailbox,
     }
 }
 
-void Daemon::Impl::on_reply_final(const std::string& application_id, const std::string& status) {
-    db->set_ack_status(application_id, status, std::nullopt);
+void Daemon::Impl::on_reply_final(const std::string& application_id,
+                                  std::set<std::pair<std::string, std::string>>& changed) {
+    // The database already has the status (mark_sent, mark_failed); the files follow.
     if (auto app = db->application(application_id)) {
-        store::update_record(config->storage, *app);
-        refresh_index(*config, *db, app->organisation, app->posting);
+        filer.update_record(*app);
+        changed.emplace(app->organisation, app->posting);
     }
 }
 
 void Daemon::Impl::deliver_replies(PassReport& report) {
+    // A reply's status is a changed row: each posting's CSV is rewritten once per
+    // pass, not once per reply, and the records are made durable together.
+    std::set<std::pair<std::string, std::string>> changed;
     try {
-        const auto result =
-            outbox::deliver_due(*db, *config, log, state::Clock::now(),
-                                [this](const std::string& id, const std::string& status) {
-                                    on_reply_final(id, status);
-                                });
+        const auto result = outbox::deliver_due(
+            *db, *config, log, state::Clock::now(),
+            [&](const std::string& id, const std::string&) { on_reply_final(id, changed); });
         report.replies_sent += result.sent;
         report.replies_deferred += result.deferred;
         report.replies_failed += result.failed;
     } catch (const Error& e) {
         log.warn("outbox: {}; will retry next pass", describe(e));
         ++report.replies_deferred;
+    }
+    try {
+        filer.sync();
+        for (const auto& [organisation, posting] : changed) {
+            filer.write_index(organisation, posting, db->applications(organisation, posting));
+        }
+    } catch (const Error& e) {
+        // The database has the statuses; the files catch up at the next change.
+        log.warn("outbox: cannot update the folders with the replies' status: {}", describe(e));
     }
 }
 

@@ -6,11 +6,13 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "daemon/daemon.h"
 #include "imap/imap.h"
 #include "state/state.h"
+#include "store/store.h"
 
 namespace intake::daemon {
 
@@ -20,6 +22,8 @@ struct Daemon::Impl {
     std::unique_ptr<state::StateDb> db;
     /// One connection per mailbox, kept across passes.
     std::map<std::string, std::unique_ptr<imap::MailboxClient>> clients;
+    /// Remembers the folders it made; files without fsync until a group's sync.
+    store::Filer filer;
 
     Impl(std::shared_ptr<const config::Config> c, spdlog::logger& l);
 
@@ -41,7 +45,10 @@ struct Daemon::Impl {
     void deliver_replies(PassReport& report);
     /// The daily purge by the retention rules; a failure is logged, never fatal.
     void purge_by_retention_rules();
-    void on_reply_final(const std::string& application_id, const std::string& status);
+    /// Writes a reply's final status (already in the database) into the record;
+    /// notes the posting whose CSV must change.
+    void on_reply_final(const std::string& application_id,
+                        std::set<std::pair<std::string, std::string>>& changed);
 };
 
 }  // namespace intake::daemon

@@ -1,17 +1,24 @@
-// One message, top to bottom:
+// A group of messages of one mailbox, top to bottom:
 //
-//   fetch -> decide (parse, route, classify, assess, reply text) -> duplicates and
-//   reply rate (state) -> file the folder -> COMMIT -> rewrite the CSV -> move on
-//   the server.
+//   for each message: fetch -> decide (parse, route, classify, assess, reply
+//   text) -> duplicates and reply rate (state, and the group so far) -> file the
+//   folder, not yet durable
+//   then for the group: make every folder durable (one syncfs) -> COMMIT (one
+//   transaction) -> add the rows to each touched posting's CSV -> move the group
+//   on the server (one command per destination).
 //
-// The commit point is StateDb::commit_filing(): one SQLite transaction records
-// the message as handled (by mailbox + UIDVALIDITY + UID and by Message-ID), the
-// application and its queued reply. Files are renamed into place before it, the
-// IMAP move happens after it. A crash before the commit leaves the message in
-// the inbox and a folder nobody was told of, which the next attempt replaces
-// (its id is derived from the Message-ID, so it is the same folder); a crash after
-// it leaves a message that is recognised as handled and only moved. Replies never
-// leave from here: the outbox sends what the commit queued.
+// The commit point is StateDb::commit_filings(): one SQLite transaction records
+// every message of the group as handled (by mailbox + UIDVALIDITY + UID and by
+// Message-ID), with its application and its queued reply. Folders are renamed
+// into place and made durable before it, the IMAP moves happen after it. A crash
+// before the commit leaves the whole group in the inbox and folders nobody was
+// told of, which the next attempt replaces (their ids derive from the Message-ID,
+// so they are the same folders); a crash after it leaves messages that are
+// recognised as handled and only moved. Replies never leave from here: the
+// outbox sends what the commit queued. A message that cannot be handled is set
+// aside (_failed/) within the group and holds up nothing; a message whose fetch
+// or filing fails for a reason that may pass (TransientError) ends the group
+// early: what was filed before it is still committed.
 #include "daemon/pipeline.h"
 
 #include "base/digest.h"
@@ -44,32 +51,6 @@ std::string reply_summary(const record::Application& app) {
     return ack.reason ? ack.status + " (" + *ack.reason + ")" : ack.status;
 }
 
-void move_to(const MailboxContext& ctx, imap::Uid uid, const std::string& folder) {
-    ctx.client.move(ctx.mailbox.folder, uid, folder);
-}
-
-/// A message that cannot be handled is kept whole under _failed/ and moved
-/// aside on the server, so it never blocks the messages behind it.
-MessageOutcome set_aside(const MailboxContext& ctx, const state::MessageRef& ref, imap::Uid uid,
-                         const std::string& raw, const Error& error) {
-    const auto now = Clock::now();
-    const std::string id = failed_id(raw);
-    const std::string reason = describe(error);
-    store::file_failed(ctx.config.storage, ctx.organisation.id, id, raw, reason);
-    state::Filing filing;
-    filing.message = ref;
-    filing.organisation = ctx.organisation.id;
-    filing.outcome = state::Outcome::failed;
-    filing.failed_id = id;
-    ctx.db.commit_filing(filing, now);
-    move_to(ctx, uid, ctx.mailbox.failed_folder);
-    ctx.log.error(
-        "{} uid {}: set aside as _failed/{}: {} — the raw mail is kept there; read it and "
-        "forward it to HR by hand if it is an application",
-        ctx.mailbox.name, uid.value, id, reason);
-    return MessageOutcome::set_aside;
-}
-
 std::optional<state::QueuedReply> prepare_reply(const MailboxContext& ctx, const Decision& d) {
     const auto& app = d.application;
     if (app.acknowledgement.status != "queued") return std::nullopt;
@@ -82,23 +63,111 @@ std::optional<state::QueuedReply> prepare_reply(const MailboxContext& ctx, const
                               app.acknowledgement.to, data};
 }
 
-/// Applies what only the state database knows: a resent application, at most
-/// one reply per sender and posting per ack_interval_days, and at most one reply
-/// per sender per sender_quiet_minutes whatever the posting.
-void apply_history(const MailboxContext& ctx, Decision& d) {
+/// What a group has decided but not yet committed, and what it must do after the
+/// commit. Lookups see the database and the group so far, so two messages of one
+/// group are told apart exactly as if they came in two passes.
+class Group {
+public:
+    Group(const MailboxContext& ctx, imap::UidValidity validity, GroupReport& report)
+        : ctx_(ctx), validity_(validity), report_(report) {}
+
+    state::MessageRef ref(imap::Uid uid) const {
+        return {ctx_.mailbox.name, validity_.value, uid.value};
+    }
+
+    /// Handled before, but the move did not happen (crash, outage): only move it.
+    void finish_move(imap::Uid uid, const state::Handled& handled) {
+        auto& to = handled.outcome == state::Outcome::failed ? to_failed_ : to_processed_;
+        to.push_back(uid);
+        // The CSV update after the commit may be what failed (a full disk).
+        if (handled.outcome == state::Outcome::filed) {
+            if (const auto app = ctx_.db.application(handled.application_id)) {
+                stale_indexes_.emplace(app->organisation, app->posting);
+            }
+        }
+        after_commit_.push_back(fmt::format("{} uid {}: already handled as {}, moved",
+                                            ctx_.mailbox.name, uid.value, handled.application_id));
+        ++pending_.handled;
+    }
+
+    void handle(imap::Uid uid, const std::string& raw);
+
+    /// Durable, committed, indexed and moved, in that order; empties the group.
+    void commit();
+
+private:
+    void set_aside(imap::Uid uid, const std::string& raw, const Error& error);
+    std::optional<std::string> filed_message_key(const std::string& key);
+    void apply_history(Decision& d);
+    void ensure_unique_id(Decision& d);
+
+    const MailboxContext& ctx_;
+    imap::UidValidity validity_;
+    std::vector<state::Filing> filings_;
+    std::vector<state::SeenAgain> seen_again_;
+    std::vector<imap::Uid> to_processed_, to_failed_;
+    std::vector<std::string> after_commit_;  // log lines that are true once committed
+    // The group's own applications, for the lookups the database cannot answer yet.
+    std::map<std::string, std::string> message_keys_, content_keys_;
+    std::set<std::string> ids_;
+    std::set<std::pair<std::string, std::string>> acknowledged_;  // email, posting
+    std::set<std::string> answered_;                              // email
+    // Postings whose CSV may have missed a committed row (a failure after a commit).
+    std::set<std::pair<std::string, std::string>> stale_indexes_;
+    GroupReport pending_;  // counted into report_ once committed
+    GroupReport& report_;
+};
+
+/// A message that cannot be handled is kept whole under _failed/ and moved
+/// aside on the server, so it never blocks the messages behind it.
+void Group::set_aside(imap::Uid uid, const std::string& raw, const Error& error) {
+    const std::string id = failed_id(raw);
+    const std::string reason = describe(error);
+    ctx_.filer.file_failed(ctx_.organisation.id, id, raw, reason);
+    state::Filing filing;
+    filing.message = ref(uid);
+    filing.organisation = ctx_.organisation.id;
+    filing.outcome = state::Outcome::failed;
+    filing.failed_id = id;
+    filings_.push_back(std::move(filing));
+    to_failed_.push_back(uid);
+    ++pending_.handled;
+    ++pending_.set_aside;
+    ctx_.log.error(
+        "{} uid {}: set aside as _failed/{}: {} — the raw mail is kept there; read it and "
+        "forward it to HR by hand if it is an application",
+        ctx_.mailbox.name, uid.value, id, reason);
+}
+
+std::optional<std::string> Group::filed_message_key(const std::string& key) {
+    if (const auto it = message_keys_.find(key); it != message_keys_.end()) return it->second;
+    return ctx_.db.find_by_message_key(ctx_.organisation.id, key);
+}
+
+/// Applies what only the history knows: a resent application, at most one reply
+/// per sender and posting per ack_interval_days, and at most one reply per sender
+/// per sender_quiet_minutes whatever the posting.
+void Group::apply_history(Decision& d) {
     auto& app = d.application;
-    app.duplicate_of = ctx.db.find_by_content_key(ctx.organisation.id, d.content_key);
+    app.duplicate_of = ctx_.db.find_by_content_key(ctx_.organisation.id, d.content_key);
+    if (!app.duplicate_of) {
+        if (const auto it = content_keys_.find(d.content_key); it != content_keys_.end()) {
+            app.duplicate_of = it->second;
+        }
+    }
     if (app.acknowledgement.status != "queued") return;
     if (app.duplicate_of) {
         suppress_reply(app, reply::reason::kDuplicate);
         return;
     }
     const auto now = Clock::now();
-    const auto& replies = ctx.config.replies;
+    const auto& replies = ctx_.config.replies;
     const auto since = now - std::chrono::days(replies.ack_interval_days);
-    if (ctx.db.acknowledged_since(ctx.organisation.id, app.acknowledgement.to, app.posting,
-                                  since) ||
-        sender_answered_lately(ctx, app.acknowledgement.to, now)) {
+    const std::string& to = app.acknowledgement.to;
+    if (acknowledged_.contains({to, app.posting}) ||
+        (replies.sender_quiet_minutes > 0 && answered_.contains(to)) ||
+        ctx_.db.acknowledged_since(ctx_.organisation.id, to, app.posting, since) ||
+        sender_answered_lately(ctx_, to, now)) {
         suppress_reply(app, reply::reason::kRateLimit);
     }
 }
@@ -106,9 +175,106 @@ void apply_history(const MailboxContext& ctx, Decision& d) {
 /// Two messages whose short ids collide must not share a folder: filing
 /// replaces an uncommitted folder of the same name, so a committed one must
 /// never carry it. The longer id is as stable across retries as the short one.
-void ensure_unique_id(const MailboxContext& ctx, Decision& d) {
-    if (!ctx.db.application(d.application.id)) return;
-    d.application.id += "-" + sha256_hex(ctx.mailbox.name + "\n" + d.message_key).substr(6, 6);
+void Group::ensure_unique_id(Decision& d) {
+    if (!ids_.contains(d.application.id) && !ctx_.db.application(d.application.id)) return;
+    d.application.id += "-" + sha256_hex(ctx_.mailbox.name + "\n" + d.message_key).substr(6, 6);
+}
+
+void Group::handle(imap::Uid uid, const std::string& raw) {
+    std::unique_ptr<Decision> decision;
+    try {
+        decision = decide(raw, {ctx_.config, ctx_.mailbox, ctx_.organisation, Clock::now()});
+    } catch (const PermanentError& e) {
+        return set_aside(uid, raw, e);
+    } catch (const TransientError&) {
+        throw;
+    } catch (const std::exception& e) {
+        // Whatever a hostile message provokes in a parser stays with that message.
+        return set_aside(uid, raw, PermanentError(std::string("cannot parse: ") + e.what()));
+    }
+    Decision& d = *decision;
+    record::Application& app = d.application;
+
+    // The same message again (UIDVALIDITY changed, or copied back): filed already.
+    if (const auto filed = filed_message_key(d.message_key)) {
+        seen_again_.push_back({ref(uid), *filed});
+        to_processed_.push_back(uid);
+        after_commit_.push_back(fmt::format("{} uid {}: same Message-ID as {}, not filed again",
+                                            ctx_.mailbox.name, uid.value, *filed));
+        ++pending_.handled;
+        return;
+    }
+
+    // A bounce of one of our replies: noted on that application, not filed. Rare,
+    // so committed and moved at once (bounce.cpp) rather than with the group.
+    if (const auto bounced = bounced_acknowledgement(ctx_, d, raw)) {
+        record_bounce(ctx_, ref(uid), uid, *bounced, raw);
+        ++report_.handled;
+        return;
+    }
+
+    ensure_unique_id(d);
+    apply_history(d);
+    ctx_.filer.file_application(app, d.files, raw);
+
+    message_keys_.emplace(d.message_key, app.id);
+    content_keys_.emplace(d.content_key, app.id);
+    ids_.insert(app.id);
+    if (app.acknowledgement.status == "queued") {
+        acknowledged_.emplace(app.acknowledgement.to, app.posting);
+        answered_.insert(app.acknowledgement.to);
+    }
+    after_commit_.push_back(fmt::format(
+        "{} uid {}: filed {} under {}/{} ({}), routed by {}, deadline {}, reply {}",
+        ctx_.mailbox.name, uid.value, app.id, app.organisation, app.posting, documents_summary(app),
+        app.routing.by, app.deadline.status, reply_summary(app)));
+    filings_.push_back(
+        state::Filing{ref(uid),
+                      ctx_.organisation.id,
+                      d.message_key,
+                      d.content_key,
+                      app.duplicate_of ? state::Outcome::duplicate : state::Outcome::filed,
+                      app,
+                      {},
+                      prepare_reply(ctx_, d)});
+    to_processed_.push_back(uid);
+    ++pending_.handled;
+}
+
+void Group::commit() {
+    ctx_.filer.sync();
+    ctx_.db.commit_filings(filings_, seen_again_, Clock::now());  // the commit point
+    report_.handled += std::exchange(pending_.handled, 0);
+    report_.set_aside += std::exchange(pending_.set_aside, 0);
+
+    std::map<std::pair<std::string, std::string>, std::vector<record::Application>> by_posting;
+    for (state::Filing& f : filings_) {
+        if (f.application) {
+            auto& app = *f.application;
+            by_posting[{app.organisation, app.posting}].push_back(std::move(app));
+        }
+    }
+    filings_.clear();
+    seen_again_.clear();
+    for (const auto& [posting, rows] : by_posting) {
+        if (stale_indexes_.contains(posting)) continue;  // rewritten below
+        ctx_.filer.add_to_index(posting.first, posting.second, rows, [&] {
+            return ctx_.db.applications(posting.first, posting.second);
+        });
+    }
+    for (const auto& [organisation, posting] : stale_indexes_) {
+        ctx_.filer.write_index(organisation, posting, ctx_.db.applications(organisation, posting));
+    }
+    stale_indexes_.clear();
+
+    // Said once committed, even if the move below fails (the next pass moves them).
+    for (const std::string& line : after_commit_) ctx_.log.info("{}", line);
+    after_commit_.clear();
+
+    ctx_.client.move_all(ctx_.mailbox.folder, to_processed_, ctx_.mailbox.processed_folder);
+    to_processed_.clear();
+    ctx_.client.move_all(ctx_.mailbox.folder, to_failed_, ctx_.mailbox.failed_folder);
+    to_failed_.clear();
 }
 
 }  // namespace
@@ -126,78 +292,48 @@ void refresh_index(const config::Config& config, state::StateDb& db,
                        db.applications(organisation, posting));
 }
 
-MessageOutcome handle_message(const MailboxContext& ctx, imap::UidValidity validity,
-                              imap::MessageSize message) {
-    const imap::Uid uid = message.uid;
-    const state::MessageRef ref{ctx.mailbox.name, validity.value, uid.value};
-
-    // Handled before, but the move did not happen (crash, outage): finish it.
-    if (const auto handled = ctx.db.find_handled(ref)) {
-        const bool failed = handled->outcome == state::Outcome::failed;
-        // The CSV rewrite after the commit may be what failed (a full disk).
-        if (handled->outcome == state::Outcome::filed) {
-            if (const auto app = ctx.db.application(handled->application_id))
-                refresh_index(ctx.config, ctx.db, app->organisation, app->posting);
+void handle_group(const MailboxContext& ctx, imap::UidValidity validity,
+                  const std::vector<imap::MessageSize>& messages,
+                  const std::function<bool()>& stop_requested, GroupReport& report) {
+    Group group(ctx, validity, report);
+    std::vector<imap::Uid> to_fetch;
+    for (const imap::MessageSize& message : messages) {
+        if (const auto handled = ctx.db.find_handled(group.ref(message.uid))) {
+            group.finish_move(message.uid, *handled);
+        } else if (message.bytes > ctx.config.limits.max_message_bytes) {
+            // Never downloaded whole; committed and moved at once (oversized.cpp).
+            set_aside_oversized(ctx, group.ref(message.uid), message);
+            ++report.handled;
+            ++report.set_aside;
+        } else {
+            to_fetch.push_back(message.uid);
         }
-        move_to(ctx, uid, failed ? ctx.mailbox.failed_folder : ctx.mailbox.processed_folder);
-        ctx.log.info("{} uid {}: already handled as {}, moved", ctx.mailbox.name, uid.value,
-                     handled->application_id);
-        return MessageOutcome::seen_before;
     }
-
-    if (message.bytes > ctx.config.limits.max_message_bytes) {
-        return set_aside_oversized(ctx, ref, message);  // never downloaded whole
-    }
-    const std::string raw = ctx.client.fetch(ctx.mailbox.folder, uid);
-    std::unique_ptr<Decision> decision;
     try {
-        decision = decide(raw, {ctx.config, ctx.mailbox, ctx.organisation, Clock::now()});
-    } catch (const PermanentError& e) {
-        return set_aside(ctx, ref, uid, raw, e);
-    } catch (const TransientError&) {
-        throw;
-    } catch (const std::exception& e) {
-        // Whatever a hostile message provokes in a parser stays with that message.
-        return set_aside(ctx, ref, uid, raw,
-                         PermanentError(std::string("cannot parse: ") + e.what()));
+        const std::vector<imap::Uid> missing = ctx.client.fetch_each(
+            ctx.mailbox.folder, to_fetch, [&](imap::Uid uid, std::string raw) {
+                if (stop_requested()) return false;  // between messages, never inside one
+                group.handle(uid, raw);
+                return true;
+            });
+        for (const imap::Uid uid : missing) {
+            ctx.log.info(
+                "{} uid {}: gone from the folder before it was fetched (another client "
+                "moved or deleted it)",
+                ctx.mailbox.name, uid.value);
+        }
+    } catch (const Error&) {
+        // What was filed before the failure is committed and moved all the same.
+        const std::exception_ptr first = std::current_exception();
+        try {
+            group.commit();
+        } catch (const Error& e) {
+            ctx.log.warn("{}: the messages handled before the error wait for the next pass: {}",
+                         ctx.mailbox.name, describe(e));
+        }
+        std::rethrow_exception(first);
     }
-    Decision& d = *decision;
-    record::Application& app = d.application;
-
-    // The same message again (UIDVALIDITY changed, or copied back): filed already.
-    if (const auto filed = ctx.db.find_by_message_key(ctx.organisation.id, d.message_key)) {
-        ctx.db.record_seen_again(ref, *filed, Clock::now());
-        move_to(ctx, uid, ctx.mailbox.processed_folder);
-        ctx.log.info("{} uid {}: same Message-ID as {}, not filed again", ctx.mailbox.name,
-                     uid.value, *filed);
-        return MessageOutcome::seen_before;
-    }
-
-    // A bounce of one of our replies: noted on that application, not filed.
-    if (const auto bounced = bounced_acknowledgement(ctx, d, raw)) {
-        return record_bounce(ctx, ref, uid, *bounced, raw);
-    }
-
-    ensure_unique_id(ctx, d);
-    apply_history(ctx, d);
-    state::Filing filing{ref,
-                         ctx.organisation.id,
-                         d.message_key,
-                         d.content_key,
-                         app.duplicate_of ? state::Outcome::duplicate : state::Outcome::filed,
-                         app,
-                         {},
-                         prepare_reply(ctx, d)};
-
-    store::file_application(ctx.config.storage, app, d.files, raw);
-    ctx.db.commit_filing(filing, Clock::now());  // the commit point
-    refresh_index(ctx.config, ctx.db, app.organisation, app.posting);
-    move_to(ctx, uid, ctx.mailbox.processed_folder);
-
-    ctx.log.info("{} uid {}: filed {} under {}/{} ({}), routed by {}, deadline {}, reply {}",
-                 ctx.mailbox.name, uid.value, app.id, app.organisation, app.posting,
-                 documents_summary(app), app.routing.by, app.deadline.status, reply_summary(app));
-    return app.duplicate_of ? MessageOutcome::duplicate : MessageOutcome::filed;
+    group.commit();
 }
 
 }  // namespace intake::daemon

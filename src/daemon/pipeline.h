@@ -1,15 +1,21 @@
 #pragma once
-// One message's journey, top to bottom (pipeline.cpp).
+// A group of messages' journey, top to bottom (pipeline.cpp).
 #include <spdlog/logger.h>
 
 #include <chrono>
+#include <functional>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "config/config.h"
 #include "imap/imap.h"
 #include "state/state.h"
+#include "store/store.h"
 
 namespace intake::daemon {
 
@@ -21,13 +27,31 @@ struct MailboxContext {
     const config::Organisation& organisation;
     state::StateDb& db;
     imap::MailboxClient& client;
+    store::Filer& filer;
     spdlog::logger& log;
 };
 
-/// Handles the message with that UID and size; throws TransientError when it must
-/// be tried again later (server or disk trouble), leaving it in the inbox.
-MessageOutcome handle_message(const MailboxContext& ctx, imap::UidValidity validity,
-                              imap::MessageSize message);
+/// How many messages of a group ended how.
+struct GroupReport {
+    int handled = 0;
+    int set_aside = 0;
+};
+
+/// At most this many messages share one commit: what a group keeps in memory
+/// until then (records, queued replies) stays small whatever the batch size.
+constexpr std::size_t kMaxGroupMessages = 100;
+
+/// Handles these messages of the mailbox as one group (see pipeline.cpp): every
+/// one is decided and filed, then all are made durable and committed together,
+/// then moved. Stops between messages when `stop_requested` says so; what was
+/// handled until then is committed. Throws TransientError when the rest must be
+/// tried again later (server or disk trouble), after committing what it could.
+/// Adds the messages it committed to `report`.
+/// A message over limits.max_message_bytes (known by the size listed with the
+/// UIDs) is never fetched whole: see set_aside_oversized().
+void handle_group(const MailboxContext& ctx, imap::UidValidity validity,
+                  const std::vector<imap::MessageSize>& messages,
+                  const std::function<bool()>& stop_requested, GroupReport& report);
 
 /// A message over limits.max_message_bytes, known by its size before any download
 /// (oversized.cpp): only its header is fetched and kept under _failed/ with the

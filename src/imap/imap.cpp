@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <exception>
+#include <map>
+#include <optional>
 
 #include "base/errors.h"
 #include "imap/imap_command.h"
@@ -14,6 +17,15 @@
 namespace intake::imap {
 
 namespace {
+
+// A batch is fetched in chunks of at most this many messages.
+constexpr std::size_t kChunkMessages = 100;
+// libcurl 7.88 refuses a command whose response lines total more than 300 KiB
+// (MAX_HTTP_RESP_HEADER_SIZE, also applied to IMAP), and a custom command's
+// literals count as lines. So messages are fetched together, in one "UID FETCH
+// <set> (BODY.PEEK[])", up to this many bytes (leaving room for the response
+// lines and a login on a fresh connection); bigger messages one by one.
+constexpr std::size_t kTogetherBytes = 240u * 1024;
 
 bool contains_ignoring_case(const std::vector<std::string>& words, std::string_view wanted) {
     return std::any_of(words.begin(), words.end(), [&](const std::string& word) {
@@ -75,6 +87,99 @@ struct MailboxClient::Impl {
     void mark_unseen(const std::string& server_name, Uid uid) {
         session.command(server_name,
                         "UID STORE " + std::to_string(uid.value) + " -FLAGS.SILENT (\\Seen)");
+    }
+
+    /// One chunk in one command, handed over message by message; false when
+    /// on_message asked to stop.
+    bool fetch_chunk(const std::string& box, const std::vector<Uid>& chunk, bool together,
+                     std::size_t bytes, const std::map<std::uint32_t, FetchInfo>& info,
+                     const std::function<bool(Uid, std::string)>& on_message) {
+        if (together) {
+            // BODY.PEEK[] leaves \Seen alone (RFC 3501 §6.4.5).
+            std::optional<std::string> stream;
+            try {
+                stream = session.command_verbatim(
+                    box, "UID FETCH " + uid_set(chunk) + " (BODY.PEEK[])", bytes);
+            } catch (const TransientError&) {
+                // Refused or cut off (libcurl's response size limit, should a server
+                // size messages differently): the one-by-one fetch below says
+                // whether the server itself is the trouble.
+                stream.reset();
+            }
+            if (const auto bodies = whole_chunk(stream, chunk, info)) {
+                for (const FetchedBody& body : *bodies) {
+                    if (!on_message(body.uid, std::string(body.bytes))) return false;
+                }
+                return true;
+            }
+            // Not whole (a line libcurl cut, a server that sizes differently, a
+            // message holding a line that looks like our command's end): unread
+            // bytes may wait on the connection. The sure way, one by one, instead.
+            session.distrust_connection();
+        }
+        return fetch_one_by_one(box, chunk, info, on_message);
+    }
+
+    /// The chunk's messages in chunk order, when the stream holds each exactly once
+    /// and of the size the server announced; none otherwise.
+    static std::optional<std::vector<FetchedBody>> whole_chunk(
+        const std::optional<std::string>& stream, const std::vector<Uid>& chunk,
+        const std::map<std::uint32_t, FetchInfo>& info) {
+        if (!stream) return std::nullopt;
+        std::optional<std::vector<FetchedBody>> bodies = parse_fetch_bodies(*stream);
+        if (!bodies || bodies->size() != chunk.size()) return std::nullopt;
+        std::map<std::uint32_t, std::string_view> by_uid;
+        for (const FetchedBody& body : *bodies) {
+            const auto size = info.at(body.uid.value).size;
+            if (!size || body.bytes.size() != *size) return std::nullopt;
+            if (!by_uid.emplace(body.uid.value, body.bytes).second) return std::nullopt;
+        }
+        std::vector<FetchedBody> ordered;
+        for (const Uid uid : chunk) {
+            const auto found = by_uid.find(uid.value);
+            if (found == by_uid.end()) return std::nullopt;
+            ordered.push_back({uid, found->second});
+        }
+        return ordered;
+    }
+
+    /// libcurl's own fetch, message by message (which sets \Seen: taken away again
+    /// afterwards, in one command, for the messages that did not have it).
+    bool fetch_one_by_one(const std::string& box, const std::vector<Uid>& chunk,
+                          const std::map<std::uint32_t, FetchInfo>& info,
+                          const std::function<bool(Uid, std::string)>& on_message) {
+        std::vector<Uid> to_unsee;
+        auto restore_unseen = [&] {
+            if (to_unsee.empty()) return;
+            session.command(box, "UID STORE " + uid_set(to_unsee) + " -FLAGS.SILENT (\\Seen)");
+            to_unsee.clear();
+        };
+        bool go_on = true;
+        try {
+            for (const Uid uid : chunk) {
+                std::string raw = session.fetch(box, uid);
+                if (!contains_ignoring_case(info.at(uid.value).flags, "\\Seen")) {
+                    to_unsee.push_back(uid);
+                }
+                if (!on_message(uid, std::move(raw))) {
+                    go_on = false;
+                    break;
+                }
+            }
+        } catch (const Error&) {
+            // The messages fetched so far must not stay \Seen because a later one
+            // failed; when the connection itself is gone this fails too, and the
+            // first error is the one worth reporting.
+            const std::exception_ptr first = std::current_exception();
+            try {
+                restore_unseen();
+            } catch (const Error&) {
+                std::rethrow_exception(first);
+            }
+            throw;
+        }
+        restore_unseen();
+        return go_on;
     }
 
     Session session;
@@ -184,6 +289,70 @@ void MailboxClient::move(const std::string& from_folder, Uid uid, const std::str
     impl_->session.command(from, contains_ignoring_case(capabilities, "UIDPLUS")
                                      ? "UID EXPUNGE " + uid_text
                                      : std::string("EXPUNGE"));
+}
+
+std::vector<Uid> MailboxClient::fetch_each(
+    const std::string& folder, const std::vector<Uid>& uids,
+    const std::function<bool(Uid, std::string)>& on_message) {
+    if (uids.empty()) return {};
+    const std::string box = impl_->name(folder);
+    // One command for the flags and sizes of all: which UIDs exist, which were
+    // unseen (for the fallback below), and how to cut the batch into chunks.
+    const std::map<std::uint32_t, FetchInfo> info = parse_fetch_info(
+        impl_->session.command(box, "UID FETCH " + uid_set(uids) + " (UID FLAGS RFC822.SIZE)"));
+    std::vector<Uid> missing;
+    std::vector<std::pair<Uid, std::size_t>> present;
+    for (const Uid uid : uids) {
+        const auto found = info.find(uid.value);
+        if (found == info.end()) {
+            missing.push_back(uid);
+        } else {
+            present.emplace_back(uid, found->second.size.value_or(0));
+        }
+    }
+    const auto big = [&](std::size_t i) { return present[i].second > kTogetherBytes; };
+    for (std::size_t begin = 0; begin < present.size();) {
+        // A chunk: small messages up to kTogetherBytes in all, or a run of big ones.
+        std::size_t end = begin + 1;
+        std::size_t bytes = present[begin].second;
+        while (end < present.size() && end - begin < kChunkMessages && big(end) == big(begin) &&
+               (big(begin) || bytes + present[end].second <= kTogetherBytes)) {
+            bytes += present[end].second;
+            ++end;
+        }
+        std::vector<Uid> chunk;
+        for (std::size_t i = begin; i < end; ++i) chunk.push_back(present[i].first);
+        const bool together = !big(begin);
+        begin = end;
+        if (!impl_->fetch_chunk(box, chunk, together, bytes, info, on_message)) break;
+    }
+    return missing;
+}
+
+void MailboxClient::move_all(const std::string& from_folder, const std::vector<Uid>& uids,
+                             const std::string& to_folder) {
+    if (uids.empty()) return;
+    const std::string from = impl_->name(from_folder);
+    const std::string to = quoted_string(impl_->name(to_folder));
+    const std::vector<std::string>& capabilities = impl_->capabilities();
+    // Sets of at most kMoveChunk UIDs keep a command line well within what servers
+    // accept (Dovecot: 64 KiB), however scattered the UIDs are.
+    constexpr std::size_t kMoveChunk = 1000;
+    for (std::size_t begin = 0; begin < uids.size(); begin += kMoveChunk) {
+        const std::vector<Uid> chunk(
+            uids.begin() + static_cast<std::ptrdiff_t>(begin),
+            uids.begin() + static_cast<std::ptrdiff_t>(std::min(uids.size(), begin + kMoveChunk)));
+        const std::string set = uid_set(chunk);
+        if (contains_ignoring_case(capabilities, "MOVE")) {
+            impl_->session.command(from, "UID MOVE " + set + " " + to);  // RFC 6851
+            continue;
+        }
+        impl_->session.command(from, "UID COPY " + set + " " + to);
+        impl_->session.command(from, "UID STORE " + set + " +FLAGS.SILENT (\\Deleted)");
+        impl_->session.command(from, contains_ignoring_case(capabilities, "UIDPLUS")
+                                         ? "UID EXPUNGE " + set
+                                         : std::string("EXPUNGE"));
+    }
 }
 
 void MailboxClient::append(const std::string& folder, const std::string& raw) {

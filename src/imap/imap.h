@@ -8,6 +8,7 @@
 // IdleWatcher waits for new mail with IDLE on a second connection of its own.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -66,10 +67,27 @@ public:
     std::string fetch(const std::string& folder, Uid uid);
     /// Only the message's header (up to and with the blank line), without setting \Seen.
     std::string fetch_header(const std::string& folder, Uid uid);
+
+    /// Fetches several messages of one folder, in the order given, handing each
+    /// whole raw message to `on_message`; stops early when `on_message` returns
+    /// false. One command lists their flags and sizes; then one
+    /// "UID FETCH <set> (BODY.PEEK[])" fetches each chunk of small messages (240 KiB
+    /// in all at most: libcurl's limit on one command's response), and messages over
+    /// that are fetched one per command, \Seen (which that sets) taken away again
+    /// in one command per chunk. A chunk whose answer is not whole is fetched again
+    /// one message at a time. Memory stays bounded by one chunk or one message.
+    /// Returns the UIDs the folder no longer has (moved or deleted by another
+    /// client), which are skipped.
+    std::vector<Uid> fetch_each(const std::string& folder, const std::vector<Uid>& uids,
+                                const std::function<bool(Uid, std::string)>& on_message);
     /// Creates the folder when it does not exist (and its parents, "Intake/Processed").
     void ensure_folder(const std::string& folder);
     /// Moves the message: UID MOVE, or UID COPY + \Deleted + UID EXPUNGE without MOVE.
     void move(const std::string& from_folder, Uid uid, const std::string& to_folder);
+    /// Moves several messages with one command by UID set ("UID MOVE 3:7,9"), or
+    /// UID COPY + \Deleted + UID EXPUNGE by set without MOVE.
+    void move_all(const std::string& from_folder, const std::vector<Uid>& uids,
+                  const std::string& to_folder);
     /// Appends a raw message (tests and the demo use it to fill a mailbox).
     void append(const std::string& folder, const std::string& raw);
 

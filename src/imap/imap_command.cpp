@@ -1,5 +1,6 @@
 #include "imap/imap_command.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -147,6 +148,21 @@ std::string message_url(std::string_view base_url, std::string_view server_name,
 std::string section_url(std::string_view base_url, std::string_view server_name, Uid uid,
                         std::string_view section) {
     return message_url(base_url, server_name, uid) + "/;SECTION=" + std::string(section);
+}
+
+std::string uid_set(std::vector<Uid> uids) {
+    std::sort(uids.begin(), uids.end());
+    uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+    std::string out;
+    for (std::size_t i = 0; i < uids.size();) {
+        std::size_t last = i;
+        while (last + 1 < uids.size() && uids[last + 1].value == uids[last].value + 1) ++last;
+        if (!out.empty()) out += ',';
+        out += std::to_string(uids[i].value);
+        if (last > i) out += ':' + std::to_string(uids[last].value);
+        i = last + 1;
+    }
+    return out;
 }
 
 }  // namespace intake::imap

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "imap/imap.h"
 
@@ -22,6 +23,10 @@ std::string server_folder_name(std::string_view folder, std::optional<char> sepa
 
 /// An IMAP quoted string: "…" with backslash and double quote escaped.
 std::string quoted_string(std::string_view text);
+
+/// An IMAP sequence set of UIDs ("1:3,7,9:10"), sorted and without duplicates;
+/// consecutive UIDs become ranges, so a drained inbox gives a short command.
+std::string uid_set(std::vector<Uid> uids);
 
 /// libcurl URL of a mailbox ("imap://h:1/Intake%2FProcessed"); the name is
 /// percent-encoded, and libcurl decodes it again before quoting it in SELECT.

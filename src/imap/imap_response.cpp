@@ -203,8 +203,8 @@ std::vector<ListEntry> parse_list(std::string_view response) {
     return entries;
 }
 
-std::optional<std::vector<std::string>> parse_fetch_flags(std::string_view response, Uid uid) {
-    std::optional<std::vector<std::string>> result;
+std::map<std::uint32_t, FetchInfo> parse_fetch_info(std::string_view response) {
+    std::map<std::uint32_t, FetchInfo> result;
     for_each_line(response, [&](std::string_view line) {
         if (!line.starts_with("* ")) return;
         auto [number, after_number] = next_word(line.substr(2));
@@ -213,18 +213,20 @@ std::optional<std::vector<std::string>> parse_fetch_flags(std::string_view respo
         std::string_view in = rest;
         const std::vector<Value> values = parse_values(in);
         if (values.empty() || values[0].kind != Value::Kind::list) return;
-        // The list holds name/value pairs: UID 9 FLAGS (\Seen) MODSEQ (12) …
+        // The list holds name/value pairs: UID 9 FLAGS (\Seen) RFC822.SIZE 2048 …
         const std::vector<Value>& items = values[0].items;
         std::optional<std::uint32_t> found_uid;
-        std::optional<std::vector<std::string>> flags;
+        FetchInfo info;
+        bool has_flags = false;
         for (size_t i = 0; i + 1 < items.size(); i += 2) {
             if (iequals(items[i].text, "UID")) found_uid = to_uint32(items[i + 1].text);
+            if (iequals(items[i].text, "RFC822.SIZE")) info.size = to_uint32(items[i + 1].text);
             if (iequals(items[i].text, "FLAGS") && items[i + 1].kind == Value::Kind::list) {
-                flags.emplace();
-                for (const Value& flag : items[i + 1].items) flags->push_back(flag.text);
+                has_flags = true;
+                for (const Value& flag : items[i + 1].items) info.flags.push_back(flag.text);
             }
         }
-        if (found_uid == uid.value && flags) result = std::move(flags);
+        if (found_uid && has_flags) result[*found_uid] = std::move(info);
     });
     return result;
 }
@@ -252,6 +254,82 @@ std::vector<MessageSize> parse_fetch_sizes(std::string_view response) {
     out.reserve(sizes.size());
     for (const auto& [uid, bytes] : sizes) out.push_back({Uid{uid}, bytes});
     return out;
+}
+
+namespace {
+
+/// n of a line ending in the literal announcement "{n}".
+std::optional<std::size_t> trailing_literal(std::string_view line) {
+    if (!line.ends_with('}')) return std::nullopt;
+    const size_t open = line.rfind('{');
+    if (open == std::string_view::npos) return std::nullopt;
+    const auto n = to_uint32(line.substr(open + 1, line.size() - open - 2));
+    if (!n) return std::nullopt;
+    return *n;
+}
+
+}  // namespace
+
+std::optional<std::vector<FetchedBody>> parse_fetch_bodies(std::string_view stream) {
+    std::vector<FetchedBody> bodies;
+    bool ended_with_ok = false;
+    size_t at = 0;
+    while (at < stream.size()) {
+        // One response: its lines, continued after each literal (RFC 3501 §4.3),
+        // with every literal replaced by an empty quoted string.
+        std::string text;
+        std::optional<std::string_view> body;
+        for (;;) {
+            const size_t end = stream.find("\r\n", at);
+            if (end == std::string_view::npos) return std::nullopt;  // cut short
+            const std::string_view line = stream.substr(at, end - at);
+            at = end + 2;
+            const std::optional<std::size_t> size = trailing_literal(line);
+            if (!size) {
+                text += line;
+                break;
+            }
+            if (stream.size() - at < *size) return std::nullopt;  // cut short
+            std::string_view before = line.substr(0, line.rfind('{'));
+            while (before.ends_with(' ')) before.remove_suffix(1);
+            if (before.size() >= 6 && iequals(before.substr(before.size() - 6), "BODY[]")) {
+                body = stream.substr(at, *size);
+            }
+            text += line.substr(0, line.rfind('{'));
+            text += "\"\"";
+            at += *size;
+        }
+        ended_with_ok = false;
+        const auto [first, after_first] = next_word(text);
+        const auto [second, rest] = next_word(after_first);
+        if (first == "*" && iequals(next_word(rest).first, "FETCH") && to_uint32(second)) {
+            if (!body) continue;  // flags that changed meanwhile, and the like
+            std::string_view in = next_word(rest).second;
+            const std::vector<Value> values = parse_values(in);
+            if (values.empty() || values[0].kind != Value::Kind::list) return std::nullopt;
+            std::optional<std::uint32_t> uid;
+            const std::vector<Value>& items = values[0].items;
+            for (size_t i = 0; i + 1 < items.size(); i += 2) {
+                if (iequals(items[i].text, "UID")) uid = to_uint32(items[i + 1].text);
+            }
+            if (!uid) return std::nullopt;
+            bodies.push_back({Uid{*uid}, *body});
+        } else if (first != "*" && first != "+") {
+            // A tagged reply: one of an earlier command of this request (LOGIN,
+            // SELECT), or ours, which must be the last line and OK.
+            if (!iequals(second, "OK")) return std::nullopt;
+            ended_with_ok = true;
+        }
+    }
+    if (!ended_with_ok) return std::nullopt;
+    return bodies;
+}
+
+std::optional<std::vector<std::string>> parse_fetch_flags(std::string_view response, Uid uid) {
+    auto all = parse_fetch_info(response);
+    const auto it = all.find(uid.value);
+    if (it == all.end()) return std::nullopt;
+    return std::move(it->second.flags);
 }
 
 std::optional<Uid> parse_append_uid(std::string_view tagged_line) {

@@ -58,6 +58,24 @@ bool Session::try_command(const std::string& mailbox, const std::string& text,
     return true;
 }
 
+std::optional<std::string> Session::command_verbatim(const std::string& mailbox,
+                                                     const std::string& text,
+                                                     std::size_t expected_bytes) {
+    std::string stream;
+    stream.reserve(expected_bytes + expected_bytes / 64 + 4096);  // plus the response lines
+    transcript_.capture_in(&stream);
+    const CURLcode code = perform(mailbox_url(endpoint_.base_url, mailbox), &text, nullptr);
+    const bool clipped = transcript_.clipped();
+    transcript_.capture_in(nullptr);
+    received_.clear();  // the untagged lines libcurl also wrote: not needed
+    if (code != CURLE_OK) fail(code, describe_command(mailbox, text));
+    if (clipped) {
+        fresh_connection_ = true;
+        return std::nullopt;
+    }
+    return stream;
+}
+
 std::string Session::fetch(const std::string& mailbox, Uid uid) {
     const CURLcode code = perform(message_url(endpoint_.base_url, mailbox, uid), nullptr, nullptr);
     if (code != CURLE_OK) {

@@ -8,7 +8,9 @@
 // command works on (or none, for CREATE/LIST/CAPABILITY), so libcurl's idea of the
 // selected mailbox and the server's never drift apart. After any failure the next
 // request opens a fresh connection, so no half-known state survives an error.
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "imap/imap.h"
@@ -32,6 +34,18 @@ public:
     /// As command(), but a NO/BAD answer returns false instead of throwing;
     /// last_reply() then holds the server's line.
     bool try_command(const std::string& mailbox, const std::string& text, std::string& untagged);
+    /// Runs a command whose answer carries literals (UID FETCH … (BODY.PEEK[])) and
+    /// returns every byte the server sent during it, as it came: libcurl gives a
+    /// custom command's literals to no write callback, only to its debug callback
+    /// (net::Transcript::capture_in). `expected_bytes` sizes the buffer. None when
+    /// libcurl lost bytes (a line over 8 KiB, half its default buffer: a larger
+    /// buffer would make libcurl count whole reads against its 300 KiB response
+    /// limit and fail big messages); the connection is then not reused. The caller checks the
+    /// answer's shape and calls distrust_connection() when it is not whole. Throws like command().
+    std::optional<std::string> command_verbatim(const std::string& mailbox, const std::string& text,
+                                                std::size_t expected_bytes);
+    /// The next request opens a fresh connection (unread bytes may be waiting).
+    void distrust_connection() noexcept { fresh_connection_ = true; }
     /// The whole message by UID, byte for byte (libcurl's ";UID=" URL form).
     std::string fetch(const std::string& mailbox, Uid uid);
     /// One section of it ("HEADER"), byte for byte.

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <new>
+#include <string_view>
 
 #include "base/errors.h"
 
@@ -98,15 +100,36 @@ void Transcript::clear() {
     last_reply_.clear();
     last_command_.clear();
     auth_commands_ = 0;
+    greetings_ = 0;
     closing_ = false;
+}
+
+void Transcript::capture_in(std::string* sink) noexcept {
+    capture_ = sink;
+    clipped_ = false;
 }
 
 int Transcript::on_debug(CURL*, curl_infotype type, char* data, size_t size, void* self) noexcept {
     // libcurl hands protocol lines to the debug callback one response or command at a
     // time; split anyway in case several arrive together. Message bodies come as
     // CURLINFO_DATA_* and are ignored, so they never land in an error message.
-    if (type != CURLINFO_HEADER_IN && type != CURLINFO_HEADER_OUT) return 0;
     auto* transcript = static_cast<Transcript*>(self);
+    if (transcript->capture_ != nullptr) {
+        // libcurl 7.88 (pingpong.c) keeps only 40 bytes of a line longer than half its
+        // buffer, and says so in a text line.
+        constexpr std::string_view clipping = "Excessive server response line length";
+        if (type == CURLINFO_TEXT && std::string_view(data, size).starts_with(clipping)) {
+            transcript->clipped_ = true;
+        }
+        if (type == CURLINFO_HEADER_IN) {
+            try {
+                transcript->capture_->append(data, size);
+            } catch (const std::bad_alloc&) {
+                transcript->clipped_ = true;  // incomplete: the caller must not use it
+            }
+        }
+    }
+    if (type != CURLINFO_HEADER_IN && type != CURLINFO_HEADER_OUT) return 0;
     std::string_view rest(data, size);
     while (!rest.empty()) {
         const size_t end = rest.find('\n');
@@ -123,18 +146,6 @@ int Transcript::on_debug(CURL*, curl_infotype type, char* data, size_t size, voi
     return 0;
 }
 
-void Transcript::on_line_in(std::string_view line) {
-    // Once we said goodbye, the server's answer to that is not the reply that matters.
-    if (closing_) return;
-    // IMAP untagged ("* …") and continuation ("+ …") lines do not end a reply.
-    if (line.starts_with("* ") || line.starts_with("+ ") || line == "+") return;
-    constexpr size_t max_length = 300;
-    last_reply_.clear();
-    for (const char c : line.substr(0, max_length)) {
-        last_reply_ += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c;
-    }
-}
-
 namespace {
 
 /// An IMAP tag as libcurl writes them: one letter and three digits ("A001").
@@ -144,6 +155,20 @@ bool is_imap_tag(std::string_view word) {
 }
 
 }  // namespace
+
+void Transcript::on_line_in(std::string_view line) {
+    // Once we said goodbye, the server's answer to that is not the reply that matters.
+    if (closing_) return;
+    // IMAP untagged ("* …") and continuation ("+ …") lines do not end a reply.
+    if (line.starts_with("* ") || line.starts_with("+ ") || line == "+") return;
+    // While a message is captured its lines pass here too: only a tagged reply counts.
+    if (capture_ != nullptr && !is_imap_tag(line.substr(0, line.find(' ')))) return;
+    constexpr size_t max_length = 300;
+    last_reply_.clear();
+    for (const char c : line.substr(0, max_length)) {
+        last_reply_ += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c;
+    }
+}
 
 void Transcript::on_line_out(std::string_view line) {
     // Only verbs from this list are remembered: anything else may be a SASL
@@ -166,6 +191,7 @@ void Transcript::on_line_out(std::string_view line) {
     }
     last_command_ = word;
     if (word == "AUTHENTICATE" || word == "LOGIN" || word == "AUTH") ++auth_commands_;
+    if (word == "EHLO" || word == "HELO") ++greetings_;
 }
 
 }  // namespace intake::net

@@ -108,6 +108,15 @@ public:
     const std::string& last_command() const noexcept { return last_command_; }
     /// How many authentication commands (IMAP LOGIN/AUTHENTICATE, SMTP AUTH) were sent.
     int auth_commands() const noexcept { return auth_commands_; }
+    /// While `sink` is set, every byte the server sends as protocol lines is appended
+    /// to it as it came (IMAP literals included: libcurl hands a custom command's
+    /// literal lines only to this callback), and replies are only taken from lines
+    /// that look like an IMAP tagged reply, so no message text reaches an error.
+    /// clipped() then says whether libcurl cut a long line short (the bytes are lost).
+    void capture_in(std::string* sink) noexcept;
+    bool clipped() const noexcept { return clipped_; }
+    /// How many SMTP EHLO/HELO were sent: none when a transfer reused a connection.
+    int greetings() const noexcept { return greetings_; }
 
 private:
     static int on_debug(CURL* handle, curl_infotype type, char* data, size_t size,
@@ -118,6 +127,9 @@ private:
     std::string last_reply_;
     std::string last_command_;
     int auth_commands_ = 0;
+    int greetings_ = 0;
+    std::string* capture_ = nullptr;
+    bool clipped_ = false;
     bool closing_ = false;
 };
 

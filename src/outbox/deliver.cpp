@@ -1,4 +1,5 @@
 #include <map>
+#include <memory>
 
 #include "base/errors.h"
 #include "outbox/outbox.h"
@@ -36,7 +37,9 @@ struct Pass {
     const StatusListener& on_final;
     std::chrono::hours max_age;
     std::chrono::seconds first_retry;
-    std::map<std::string, SmtpSettings> servers;  // passwords read once per pass
+    // One session per server and pass: its password read once, its connection
+    // reused for every reply of the pass.
+    std::map<std::string, std::unique_ptr<SmtpSession>> servers;
     DeliveryReport report;
 };
 
@@ -54,9 +57,10 @@ void deliver_one(Pass& pass, const state::OutboxItem& item) {
         ++report.deferred;
         return;
     }
-    if (!servers.contains(server->name)) servers.emplace(server->name, settings_for(*server));
-    const SendResult result = send_mail(servers.at(server->name),
-                                        {item.reply.mail_from, {item.reply.rcpt}}, item.reply.data);
+    auto& session = servers[server->name];
+    if (!session) session = std::make_unique<SmtpSession>(settings_for(*server));
+    const SendResult result =
+        session->send({item.reply.mail_from, {item.reply.rcpt}}, item.reply.data);
     if (result.status == SendStatus::sent) {
         db.mark_sent(item.id, now);
         log.info("outbox: reply for {} sent to {} via {}", item.application_id, item.reply.rcpt,

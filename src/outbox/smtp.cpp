@@ -1,14 +1,18 @@
-// SMTP submission over libcurl: one connection per call (EHLO, STARTTLS, AUTH,
-// MAIL, RCPT, DATA, QUIT). libcurl does the dot-stuffing and the final ".".
+// SMTP submission over libcurl: EHLO, STARTTLS, AUTH once per connection, then
+// MAIL, RCPT, DATA per message, QUIT at the end. libcurl does the dot-stuffing
+// and the final ".".
 //
 // "With a user, AUTH is required" needs care: libcurl 7.88 silently skips AUTH
 // when the server does not offer it, and would then send the mail unauthenticated.
 // CURLOPT_PREREQFUNCTION runs after the connect phase (which includes AUTH) and
-// before MAIL FROM, so it can refuse to go on when no AUTH command was sent.
+// before MAIL FROM, so it can refuse to go on when a new connection (EHLO sent)
+// sent no AUTH command. A reused connection sends no EHLO; it passed that check
+// when it was opened, as only a connection whose every transfer succeeded is reused.
 #include "outbox/smtp.h"
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "base/errors.h"
 #include "net/curl.h"
@@ -34,7 +38,8 @@ struct Transfer {
 
 int on_prereq(void* self, char*, char*, int, int) noexcept {
     auto* transfer = static_cast<Transfer*>(self);
-    if (transfer->auth_required && transfer->transcript.auth_commands() == 0) {
+    const bool new_connection = transfer->transcript.greetings() > 0;
+    if (transfer->auth_required && new_connection && transfer->transcript.auth_commands() == 0) {
         transfer->refused_without_auth = true;
         return CURL_PREREQFUNC_ABORT;
     }
@@ -122,10 +127,8 @@ SendResult classify(const net::CurlEasy& easy, const Transfer& transfer, CURLcod
     return failure(SendStatus::temporary_failure, detail);
 }
 
-}  // namespace
-
-SendResult send_mail(const SmtpSettings& settings, const Envelope& envelope,
-                     const std::string& data) {
+/// Refuses what must never reach the server; nullopt when the envelope is fine.
+std::optional<SendResult> refuse_envelope(const Envelope& envelope) {
     if (envelope.recipients.empty()) {
         throw InternalError("send_mail called without recipients");
     }
@@ -139,27 +142,65 @@ SendResult send_mail(const SmtpSettings& settings, const Envelope& envelope,
     if (!safe_address(envelope.mail_from)) {
         return failure(SendStatus::permanent_failure, "refusing a malformed envelope sender");
     }
+    return std::nullopt;
+}
 
+}  // namespace
+
+struct SmtpSession::Impl {
+    explicit Impl(SmtpSettings s) : settings(std::move(s)) {
+        prepare(easy, transfer, settings);
+        easy.set(CURLOPT_UPLOAD, 1L);
+        easy.set(CURLOPT_READFUNCTION, &on_read);
+        easy.set(CURLOPT_READDATA, static_cast<void*>(&transfer));
+        // One cached connection: when a fresh one replaces it, the old one is closed.
+        easy.set(CURLOPT_MAXCONNECTS, 1L);
+    }
+
+    SmtpSettings settings;
     // The transfer outlives the handle: curl_easy_cleanup() sends QUIT through its callbacks.
     Transfer transfer;
-    transfer.data = &data;
     net::CurlEasy easy;
-    prepare(easy, transfer, settings);
+    bool fresh_connection = false;
+};
+
+SmtpSession::SmtpSession(SmtpSettings settings)
+    : impl_(std::make_unique<Impl>(std::move(settings))) {}
+
+SmtpSession::~SmtpSession() = default;
+
+SendResult SmtpSession::send(const Envelope& envelope, const std::string& data) {
+    if (auto refused = refuse_envelope(envelope)) return *refused;
+    Transfer& transfer = impl_->transfer;
+    net::CurlEasy& easy = impl_->easy;
+    // Only what differs from one message to the next is set again.
+    transfer.transcript.clear();
+    transfer.refused_without_auth = false;
+    transfer.data = &data;
+    transfer.offset = 0;
     // libcurl strips and re-adds the angle brackets (converting an IDN domain on the
     // way); "<>" stays the null sender.
     easy.set(CURLOPT_MAIL_FROM, "<" + envelope.mail_from + ">");
     net::CurlSlist recipients;
     for (const std::string& address : envelope.recipients) recipients.append("<" + address + ">");
     easy.set(CURLOPT_MAIL_RCPT, recipients.get());
-    easy.set(CURLOPT_UPLOAD, 1L);
-    easy.set(CURLOPT_READFUNCTION, &on_read);
-    easy.set(CURLOPT_READDATA, static_cast<void*>(&transfer));
     // Known size: libcurl announces it with SIZE= when the server supports it.
     easy.set(CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(data.size()));
+    easy.set(CURLOPT_FRESH_CONNECT, impl_->fresh_connection ? 1L : 0L);
 
     const CURLcode code = easy.perform();
-    if (code != CURLE_OK) return classify(easy, transfer, code, settings);
+    // The list dies with this call: libcurl must not keep a pointer to it.
+    easy.set(CURLOPT_MAIL_RCPT, static_cast<curl_slist*>(nullptr));
+    transfer.data = nullptr;
+    impl_->fresh_connection = code != CURLE_OK;
+    if (code != CURLE_OK) return classify(easy, transfer, code, impl_->settings);
     return SendResult{SendStatus::sent, transfer.transcript.last_reply()};
+}
+
+SendResult send_mail(const SmtpSettings& settings, const Envelope& envelope,
+                     const std::string& data) {
+    if (auto refused = refuse_envelope(envelope)) return *refused;
+    return SmtpSession(settings).send(envelope, data);
 }
 
 SendResult verify_smtp(const SmtpSettings& settings) {

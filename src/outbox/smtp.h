@@ -4,6 +4,7 @@
 // host). With a user, AUTH is required. The result says whether a failure is
 // worth retrying (4xx, connection trouble) or final (5xx).
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,27 @@ struct SendResult {
     std::string detail;  ///< the server's reply or the transport error, for the log
 };
 
-/// Sends `data` (a complete RFC 5322 message with CRLF line ends).
+/// Sends several messages to one server over one connection: libcurl keeps the
+/// connection of its handle open between messages (MAIL, RCPT, DATA each time,
+/// EHLO, STARTTLS and AUTH once). After any failure the next message opens a
+/// fresh connection, so nothing half-known (a refused RCPT, a connection that
+/// skipped AUTH) is ever reused. Throws ConfigError on an unusable URL.
+class SmtpSession {
+public:
+    explicit SmtpSession(SmtpSettings settings);
+    ~SmtpSession();
+    SmtpSession(const SmtpSession&) = delete;
+    SmtpSession& operator=(const SmtpSession&) = delete;
+
+    /// Sends `data` (a complete RFC 5322 message with CRLF line ends).
+    SendResult send(const Envelope& envelope, const std::string& data);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// Sends `data` over a connection of its own (see SmtpSession).
 SendResult send_mail(const SmtpSettings& settings, const Envelope& envelope,
                      const std::string& data);
 

@@ -37,6 +37,89 @@ record::Application parse_record(const std::string& text) {
     return record::from_json(nlohmann::ordered_json::parse(text));
 }
 
+void insert_filing(SQLite::Database& db, const Filing& f, Clock::time_point now) {
+    const std::string id = f.application ? f.application->id : f.failed_id;
+    SQLite::Statement handled(db, "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?)");
+    handled.bind(1, f.message.mailbox);
+    handled.bind(2, static_cast<std::int64_t>(f.message.uid_validity));
+    handled.bind(3, static_cast<std::int64_t>(f.message.uid));
+    handled.bind(4, std::string(outcome_text(f.outcome)));
+    handled.bind(5, id);
+    handled.bind(6, to_seconds(now));
+    handled.exec();
+    if (f.application) {
+        const auto& app = *f.application;
+        SQLite::Statement key(db, "INSERT OR IGNORE INTO message_keys VALUES (?, ?, ?)");
+        key.bind(1, f.organisation);
+        key.bind(2, f.message_key);
+        key.bind(3, app.id);
+        key.exec();
+        SQLite::Statement insert(db,
+                                 "INSERT OR REPLACE INTO applications VALUES "
+                                 "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        insert.bind(1, app.id);
+        insert.bind(2, app.organisation);
+        insert.bind(3, app.posting);
+        insert.bind(4, app.applicant.email);
+        insert.bind(5, f.content_key);
+        insert.bind(6, app.received_at);
+        insert.bind(7, to_seconds(now));
+        insert.bind(8, app.acknowledgement.status);
+        insert.bind(9, record_text(app));
+        insert.exec();
+    }
+    if (f.reply) {
+        SQLite::Statement queue(db,
+                                "INSERT INTO outbox (application_id, smtp, mail_from, rcpt, "
+                                "data, status, created_at, next_attempt_at) "
+                                "VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)");
+        queue.bind(
+            1, f.application ? f.application->id : std::string(kFailedNoticePrefix) + f.failed_id);
+        queue.bind(2, f.reply->smtp);
+        queue.bind(3, f.reply->mail_from);
+        queue.bind(4, f.reply->rcpt);
+        queue.bind(5, f.reply->data.data(), static_cast<int>(f.reply->data.size()));
+        queue.bind(6, to_seconds(now));
+        queue.bind(7, to_seconds(now));
+        queue.exec();
+    }
+}
+
+void insert_seen_again(SQLite::Database& db, const SeenAgain& s, Clock::time_point now) {
+    SQLite::Statement q(db, "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, 'duplicate', ?, ?)");
+    q.bind(1, s.message.mailbox);
+    q.bind(2, static_cast<std::int64_t>(s.message.uid_validity));
+    q.bind(3, static_cast<std::int64_t>(s.message.uid));
+    q.bind(4, s.application_id);
+    q.bind(5, to_seconds(now));
+    q.exec();
+}
+
+/// Inside the caller's transaction: the acknowledgement status in the application's
+/// row and record; an application that is gone (erased) is left so.
+void update_ack(SQLite::Database& db, const std::string& application_id, const std::string& status,
+                const std::optional<std::string>& reason) {
+    SQLite::Statement read(db, "SELECT record FROM applications WHERE id = ?");
+    read.bind(1, application_id);
+    if (!read.executeStep()) return;  // erased meanwhile
+    auto app = parse_record(read.getColumn(0).getString());
+    app.acknowledgement.status = status;
+    app.acknowledgement.reason = reason;
+    SQLite::Statement write(db, "UPDATE applications SET ack_status = ?, record = ? WHERE id = ?");
+    write.bind(1, status);
+    write.bind(2, record_text(app));
+    write.bind(3, application_id);
+    write.exec();
+}
+
+/// The final status of an outbox reply, in its application.
+void update_ack_of_reply(SQLite::Database& db, std::int64_t outbox_id, const std::string& status) {
+    SQLite::Statement q(db, "SELECT application_id FROM outbox WHERE id = ?");
+    q.bind(1, outbox_id);
+    if (!q.executeStep()) return;
+    update_ack(db, q.getColumn(0).getString(), status, std::nullopt);
+}
+
 }  // namespace
 
 namespace {
@@ -170,54 +253,16 @@ bool StateDb::notified_since(const std::string& mail_from, const std::string& rc
 }
 
 void StateDb::commit_filing(const Filing& f, Clock::time_point now) {
+    commit_filings({f}, {}, now);
+}
+
+void StateDb::commit_filings(const std::vector<Filing>& filings,
+                             const std::vector<SeenAgain>& seen_again, Clock::time_point now) {
+    if (filings.empty() && seen_again.empty()) return;
     guarded(impl_->path, "commit a filing", [&] {
         SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-        const std::string id = f.application ? f.application->id : f.failed_id;
-        SQLite::Statement handled(impl_->db,
-                                  "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?)");
-        handled.bind(1, f.message.mailbox);
-        handled.bind(2, static_cast<std::int64_t>(f.message.uid_validity));
-        handled.bind(3, static_cast<std::int64_t>(f.message.uid));
-        handled.bind(4, std::string(outcome_text(f.outcome)));
-        handled.bind(5, id);
-        handled.bind(6, to_seconds(now));
-        handled.exec();
-        if (f.application) {
-            const auto& app = *f.application;
-            SQLite::Statement key(impl_->db, "INSERT OR IGNORE INTO message_keys VALUES (?, ?, ?)");
-            key.bind(1, f.organisation);
-            key.bind(2, f.message_key);
-            key.bind(3, app.id);
-            key.exec();
-            SQLite::Statement insert(impl_->db,
-                                     "INSERT OR REPLACE INTO applications VALUES "
-                                     "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            insert.bind(1, app.id);
-            insert.bind(2, app.organisation);
-            insert.bind(3, app.posting);
-            insert.bind(4, app.applicant.email);
-            insert.bind(5, f.content_key);
-            insert.bind(6, app.received_at);
-            insert.bind(7, to_seconds(now));
-            insert.bind(8, app.acknowledgement.status);
-            insert.bind(9, record_text(app));
-            insert.exec();
-        }
-        if (f.reply) {
-            SQLite::Statement queue(impl_->db,
-                                    "INSERT INTO outbox (application_id, smtp, mail_from, rcpt, "
-                                    "data, status, created_at, next_attempt_at) "
-                                    "VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)");
-            queue.bind(1, f.application ? f.application->id
-                                        : std::string(kFailedNoticePrefix) + f.failed_id);
-            queue.bind(2, f.reply->smtp);
-            queue.bind(3, f.reply->mail_from);
-            queue.bind(4, f.reply->rcpt);
-            queue.bind(5, f.reply->data.data(), static_cast<int>(f.reply->data.size()));
-            queue.bind(6, to_seconds(now));
-            queue.bind(7, to_seconds(now));
-            queue.exec();
-        }
+        for (const Filing& f : filings) insert_filing(impl_->db, f, now);
+        for (const SeenAgain& s : seen_again) insert_seen_again(impl_->db, s, now);
         tx.commit();
     });
 }
@@ -225,14 +270,7 @@ void StateDb::commit_filing(const Filing& f, Clock::time_point now) {
 void StateDb::record_seen_again(const MessageRef& m, const std::string& application_id,
                                 Clock::time_point now) {
     guarded(impl_->path, "record a message seen again", [&] {
-        SQLite::Statement q(impl_->db,
-                            "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, 'duplicate', ?, ?)");
-        q.bind(1, m.mailbox);
-        q.bind(2, static_cast<std::int64_t>(m.uid_validity));
-        q.bind(3, static_cast<std::int64_t>(m.uid));
-        q.bind(4, application_id);
-        q.bind(5, to_seconds(now));
-        q.exec();
+        insert_seen_again(impl_->db, SeenAgain{m, application_id}, now);
     });
 }
 
@@ -297,12 +335,17 @@ std::vector<OutboxItem> StateDb::due_replies(Clock::time_point now, int limit) {
 
 void StateDb::mark_sent(std::int64_t id, Clock::time_point now) {
     guarded(impl_->path, "mark a reply sent", [&] {
+        // With the application's record in the same transaction: one sync of the
+        // database per reply, and never a reply sent whose record says queued.
+        SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
         SQLite::Statement q(impl_->db,
                             "UPDATE outbox SET status = 'sent', attempts = attempts + 1, "
                             "next_attempt_at = ?, last_error = NULL WHERE id = ?");
         q.bind(1, to_seconds(now));
         q.bind(2, id);
         q.exec();
+        update_ack_of_reply(impl_->db, id, "sent");
+        tx.commit();
     });
 }
 
@@ -321,40 +364,23 @@ void StateDb::mark_retry(std::int64_t id, Clock::time_point next_attempt,
 
 void StateDb::mark_failed(std::int64_t id, const std::string& error) {
     guarded(impl_->path, "mark a reply failed", [&] {
+        SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
         SQLite::Statement q(impl_->db,
                             "UPDATE outbox SET status = 'failed', attempts = attempts + 1, "
                             "last_error = ? WHERE id = ?");
         q.bind(1, error);
         q.bind(2, id);
         q.exec();
+        update_ack_of_reply(impl_->db, id, "failed");
+        tx.commit();
     });
 }
-
-namespace {
-
-/// Inside the caller's transaction; an application that is gone (erased) is left so.
-void write_ack_status(SQLite::Database& db, const std::string& application_id,
-                      const std::string& status, const std::optional<std::string>& reason) {
-    SQLite::Statement read(db, "SELECT record FROM applications WHERE id = ?");
-    read.bind(1, application_id);
-    if (!read.executeStep()) return;
-    auto app = parse_record(read.getColumn(0).getString());
-    app.acknowledgement.status = status;
-    app.acknowledgement.reason = reason;
-    SQLite::Statement write(db, "UPDATE applications SET ack_status = ?, record = ? WHERE id = ?");
-    write.bind(1, status);
-    write.bind(2, record_text(app));
-    write.bind(3, application_id);
-    write.exec();
-}
-
-}  // namespace
 
 void StateDb::set_ack_status(const std::string& application_id, const std::string& status,
                              const std::optional<std::string>& reason) {
     guarded(impl_->path, "update an acknowledgement", [&] {
         SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-        write_ack_status(impl_->db, application_id, status, reason);
+        update_ack(impl_->db, application_id, status, reason);
         tx.commit();
     });
 }
@@ -363,7 +389,7 @@ void StateDb::record_bounce(const MessageRef& m, const std::string& application_
                             const std::string& reason, Clock::time_point now) {
     guarded(impl_->path, "record a bounce", [&] {
         SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-        write_ack_status(impl_->db, application_id, "bounced", reason);
+        update_ack(impl_->db, application_id, "bounced", reason);
         SQLite::Statement q(impl_->db,
                             "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, 'bounce', ?, ?)");
         q.bind(1, m.mailbox);

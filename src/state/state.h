@@ -56,6 +56,12 @@ struct Filing {
 /// The outbox's application_id of a notice about a set-aside message, before its id.
 inline constexpr std::string_view kFailedNoticePrefix = "_failed/";
 
+/// A message already filed under another UID (UIDVALIDITY changed, or a copy).
+struct SeenAgain {
+    MessageRef message;
+    std::string application_id;
+};
+
 struct OutboxItem {
     std::int64_t id = 0;
     std::string application_id;
@@ -133,6 +139,10 @@ public:
     /// The commit point of one message (see pipeline.cpp). A reply queued with a
     /// failed outcome (a notice) is filed in the outbox under "_failed/<failed_id>".
     void commit_filing(const Filing& filing, Clock::time_point now);
+    /// The commit point of a group of messages (see batch.cpp): all of them in one
+    /// transaction, so a group costs one sync of the database, not one per message.
+    void commit_filings(const std::vector<Filing>& filings,
+                        const std::vector<SeenAgain>& seen_again, Clock::time_point now);
     /// A message already filed under another UID (UIDVALIDITY changed, or a copy).
     void record_seen_again(const MessageRef& message, const std::string& application_id,
                            Clock::time_point now);
@@ -145,8 +155,10 @@ public:
 
     // The outbox.
     std::vector<OutboxItem> due_replies(Clock::time_point now, int limit);
+    /// Marks the reply sent, and its application's acknowledgement "sent", at once.
     void mark_sent(std::int64_t id, Clock::time_point now);
     void mark_retry(std::int64_t id, Clock::time_point next_attempt, const std::string& error);
+    /// Marks the reply failed, and its application's acknowledgement "failed", at once.
     void mark_failed(std::int64_t id, const std::string& error);
     /// Updates the acknowledgement status in the stored record.
     void set_ack_status(const std::string& application_id, const std::string& status,

@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -5,8 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "base/atomic_file.h"
 #include "base/errors.h"
+#include "base/unique_fd.h"
 #include "store/store.h"
 
 namespace intake::store {
@@ -16,41 +17,88 @@ namespace {
 constexpr mode_t kFileMode = 0640;
 constexpr mode_t kFolderMode = 0750;
 
+std::string record_text(const record::Application& application) {
+    return to_json(application).dump(2) + "\n";
+}
+
+fs::path index_path(const config::Storage& storage, std::string_view organisation,
+                    std::string_view posting) {
+    return storage.root / std::string(organisation) / std::string(posting) / "applications.csv";
+}
+
+}  // namespace
+
+Filer::Filer(const config::Storage& storage, Durability durability)
+    : storage_(storage), durability_(durability) {}
+
+template <typename Fn>
+auto Filer::with_fresh_knowledge_on_failure(Fn&& write) {
+    try {
+        return write();
+    } catch (const TransientError&) {
+        if (known_folders_.empty()) throw;
+        known_folders_.clear();
+        return write();
+    }
+}
+
 /// Gives HR's group the folder or file; a missing group is a config problem.
-void give_to_group(const config::Storage& storage, const fs::path& path) {
-    if (storage.group.empty()) return;
-    const group* g = ::getgrnam(storage.group.c_str());
-    if (g == nullptr) {
-        throw ConfigError("storage.group '" + storage.group + "' does not exist",
-                          "create the group (groupadd) or change storage.group");
+void Filer::give_to_group(const fs::path& path) {
+    if (storage_.group.empty()) return;
+    if (!group_) {
+        const group* g = ::getgrnam(storage_.group.c_str());
+        if (g == nullptr) {
+            throw ConfigError("storage.group '" + storage_.group + "' does not exist",
+                              "create the group (groupadd) or change storage.group");
+        }
+        group_ = g->gr_gid;
     }
     // Under a setgid filing root (the packaged tmpfiles.d entry makes one) new files
     // already belong to the group; skipping chown then lets the unit forbid it.
     struct stat current {};
-    if (::stat(path.c_str(), &current) == 0 && current.st_gid == g->gr_gid) return;
-    if (::chown(path.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0) {
-        throw TransientError("cannot give " + path.string() + " to group " + storage.group + ": " +
+    if (::stat(path.c_str(), &current) == 0 && current.st_gid == *group_) return;
+    if (::chown(path.c_str(), static_cast<uid_t>(-1), *group_) != 0) {
+        throw TransientError("cannot give " + path.string() + " to group " + storage_.group + ": " +
                                  std::strerror(errno),
                              "make the intake user a member of that group");
     }
 }
 
-void make_folder(const config::Storage& storage, const fs::path& dir) {
+/// Starts watching the file system for write errors before the first deferred write.
+void Filer::note_write() {
+    if (durability_ == Durability::deferred && !sync_) {
+        make_directories(storage_.root, kFolderMode);
+        sync_.emplace(storage_.root);
+    }
+}
+
+void Filer::make_folder(const fs::path& dir) {
+    if (known_folders_.contains(dir)) return;
+    note_write();
     make_directories(dir, kFolderMode);
-    give_to_group(storage, dir);
+    give_to_group(dir);
+    known_folders_.insert(dir);
 }
 
-void write_file(const config::Storage& storage, const fs::path& path, std::string_view bytes) {
-    write_file_atomically(path, bytes, kFileMode);
-    give_to_group(storage, path);
+/// A folder whose parent exists: one mkdir, not one per level of the path.
+void Filer::make_fresh_folder(const fs::path& dir) {
+    note_write();
+    if (::mkdir(dir.c_str(), kFolderMode) != 0) {
+        throw TransientError("cannot create folder " + dir.string() + ": " + std::strerror(errno),
+                             "check free space and permissions on that file system");
+    }
+    ::chmod(dir.c_str(), kFolderMode);  // not narrowed by the umask
+    give_to_group(dir);
 }
 
-std::string record_text(const record::Application& application) {
-    return to_json(application).dump(2) + "\n";
+void Filer::write_file(const fs::path& path, std::string_view bytes) {
+    note_write();
+    write_file_atomically(path, bytes, kFileMode, durability_);
+    give_to_group(path);
 }
 
 /// Replaces `final_dir` by the fully written `staging` dir in one rename.
-void move_into_place(const fs::path& staging, const fs::path& final_dir) {
+void Filer::move_into_place(const fs::path& staging, const fs::path& final_dir) {
     // A folder left by an attempt that crashed before its commit is ours to replace:
     // the database never recorded it, so nobody was told of it.
     std::error_code ignored;
@@ -60,21 +108,20 @@ void move_into_place(const fs::path& staging, const fs::path& final_dir) {
                                  ": " + std::strerror(errno),
                              "check permissions on the filing root");
     }
-    sync_directory(final_dir.parent_path());
+    if (durability_ == Durability::now) sync_directory(final_dir.parent_path());
 }
 
 /// Writes a folder's files into a hidden staging folder beside `final_dir`, then
 /// puts it in place. If anything fails on the way (a full or read-only disk), the
 /// staging folder goes too: nothing half-written is left for HR to find.
 template <typename WriteFiles>
-void build_folder(const config::Storage& storage, const fs::path& final_dir,
-                  WriteFiles write_files) {
+void Filer::build_folder(const fs::path& final_dir, WriteFiles write_files) {
     const fs::path staging =
         final_dir.parent_path() / (".staging-" + final_dir.filename().string());
     std::error_code ignored;
     fs::remove_all(staging, ignored);
     try {
-        make_folder(storage, staging);
+        make_fresh_folder(staging);
         write_files(staging);
         move_into_place(staging, final_dir);
     } catch (const Error&) {
@@ -83,7 +130,88 @@ void build_folder(const config::Storage& storage, const fs::path& final_dir,
     }
 }
 
-}  // namespace
+void Filer::file_application(const record::Application& application,
+                             const std::vector<FileContent>& documents,
+                             std::string_view raw_message) {
+    with_fresh_knowledge_on_failure([&] {
+        const fs::path final_dir = application_folder(storage_, application);
+        make_folder(storage_.root / application.organisation);
+        make_folder(final_dir.parent_path());
+        build_folder(final_dir, [&](const fs::path& staging) {
+            for (const auto& doc : documents) write_file(staging / doc.name, doc.bytes);
+            write_file(staging / "message.eml", raw_message);
+            write_file(staging / "application.json", record_text(application));
+        });
+    });
+}
+
+fs::path Filer::file_failed(std::string_view organisation, std::string_view id,
+                            std::string_view raw_message, std::string_view reason) {
+    return with_fresh_knowledge_on_failure([&] {
+        const fs::path failed_root = storage_.root / std::string(organisation) / "_failed";
+        make_folder(storage_.root / std::string(organisation));
+        make_folder(failed_root);
+        const fs::path final_dir = failed_root / std::string(id);
+        build_folder(final_dir, [&](const fs::path& staging) {
+            write_file(staging / "message.eml", raw_message);
+            write_file(staging / "reason.txt", std::string(reason) + "\n");
+        });
+        return final_dir;
+    });
+}
+
+void Filer::sync() {
+    if (sync_) sync_->sync();
+}
+
+void Filer::update_record(const record::Application& application) {
+    const fs::path dir = application_folder(storage_, application);
+    if (!fs::is_directory(dir)) return;  // erased meanwhile (intake forget)
+    write_file(dir / "application.json", record_text(application));
+}
+
+void Filer::write_index(std::string_view organisation, std::string_view posting,
+                        const std::vector<record::Application>& rows) {
+    with_fresh_knowledge_on_failure([&] {
+        const fs::path csv = index_path(storage_, organisation, posting);
+        make_folder(csv.parent_path());
+        // Always durable: appends after it rely on it, and it is derived data that
+        // is rewritten once per posting and process, not once per message.
+        write_file_atomically(csv, index_csv(rows, storage_.csv_delimiter), kFileMode);
+        give_to_group(csv);
+        indexes_in_step_.insert(csv);
+    });
+}
+
+void Filer::add_to_index(std::string_view organisation, std::string_view posting,
+                         const std::vector<record::Application>& new_rows,
+                         const std::function<std::vector<record::Application>()>& all_rows) {
+    const fs::path csv = index_path(storage_, organisation, posting);
+    if (indexes_in_step_.contains(csv) && append_to_index(csv, new_rows)) return;
+    write_index(organisation, posting, all_rows());
+}
+
+/// Appends the rows in one write(2), so a reader sees the file with or without
+/// them; false when the file has gone (HR removed it), to be rewritten instead.
+bool Filer::append_to_index(const fs::path& csv, const std::vector<record::Application>& rows) {
+    UniqueFd fd(::open(csv.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
+    if (!fd) {
+        indexes_in_step_.erase(csv);
+        if (errno == ENOENT) return false;
+        throw TransientError("cannot open " + csv.string() + ": " + std::strerror(errno),
+                             "check permissions on the filing root");
+    }
+    const std::string text = index_csv_rows(rows, storage_.csv_delimiter);
+    const ssize_t written = ::write(fd.get(), text.data(), text.size());
+    // A short or failed append leaves the file out of step: rewrite it next time.
+    if (written != static_cast<ssize_t>(text.size()) || ::fdatasync(fd.get()) != 0) {
+        const int error = errno;
+        indexes_in_step_.erase(csv);
+        throw TransientError("cannot append to " + csv.string() + ": " + std::strerror(error),
+                             "check free space on the filing root");
+    }
+    return true;
+}
 
 fs::path application_folder(const config::Storage& storage,
                             const record::Application& application) {
@@ -92,41 +220,21 @@ fs::path application_folder(const config::Storage& storage,
 
 void file_application(const config::Storage& storage, const record::Application& application,
                       const std::vector<FileContent>& documents, std::string_view raw_message) {
-    const fs::path final_dir = application_folder(storage, application);
-    const fs::path posting_dir = final_dir.parent_path();
-    make_folder(storage, storage.root / application.organisation);
-    make_folder(storage, posting_dir);
-    build_folder(storage, final_dir, [&](const fs::path& staging) {
-        for (const auto& doc : documents) write_file(storage, staging / doc.name, doc.bytes);
-        write_file(storage, staging / "message.eml", raw_message);
-        write_file(storage, staging / "application.json", record_text(application));
-    });
+    Filer(storage, Durability::now).file_application(application, documents, raw_message);
 }
 
 void update_record(const config::Storage& storage, const record::Application& application) {
-    const fs::path dir = application_folder(storage, application);
-    if (!fs::is_directory(dir)) return;  // erased meanwhile (intake forget)
-    write_file(storage, dir / "application.json", record_text(application));
+    Filer(storage, Durability::now).update_record(application);
 }
 
 fs::path file_failed(const config::Storage& storage, std::string_view organisation,
                      std::string_view id, std::string_view raw_message, std::string_view reason) {
-    const fs::path failed_root = storage.root / std::string(organisation) / "_failed";
-    make_folder(storage, storage.root / std::string(organisation));
-    make_folder(storage, failed_root);
-    const fs::path final_dir = failed_root / std::string(id);
-    build_folder(storage, final_dir, [&](const fs::path& staging) {
-        write_file(storage, staging / "message.eml", raw_message);
-        write_file(storage, staging / "reason.txt", std::string(reason) + "\n");
-    });
-    return final_dir;
+    return Filer(storage, Durability::now).file_failed(organisation, id, raw_message, reason);
 }
 
 void write_index(const config::Storage& storage, std::string_view organisation,
                  std::string_view posting, const std::vector<record::Application>& rows) {
-    const fs::path dir = storage.root / std::string(organisation) / std::string(posting);
-    make_folder(storage, dir);
-    write_file(storage, dir / "applications.csv", index_csv(rows, storage.csv_delimiter));
+    Filer(storage, Durability::now).write_index(organisation, posting, rows);
 }
 
 void remove_application(const config::Storage& storage, const record::Application& application) {

@@ -51,26 +51,41 @@ std::string checks_summary(const record::Application& app) {
 
 }  // namespace
 
+namespace {
+
+void add_line(std::string& out, const std::vector<std::string>& values, char delimiter) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i > 0) out += delimiter;
+        out += field(values[i], delimiter);
+    }
+    out += "\r\n";
+}
+
+}  // namespace
+
+std::string index_csv_rows(const std::vector<record::Application>& rows, char delimiter) {
+    std::string out;
+    for (const auto& app : rows) {
+        add_line(
+            out,
+            {app.id, app.received_at, app.applicant.name, app.applicant.email, app.subject,
+             files_of_role(app, "cv"), files_of_role(app, "cover_letter"),
+             files_of_role(app, "other"), app.deadline.status, checks_summary(app), app.routing.by,
+             app.acknowledgement.status, app.duplicate_of.value_or(""), app.id},
+            delimiter);
+    }
+    return out;
+}
+
 std::string index_csv(const std::vector<record::Application>& rows, char delimiter) {
     // The BOM makes Excel read the file as UTF-8, so accents survive.
     std::string out = "\xEF\xBB\xBF";
-    auto line = [&](const std::vector<std::string>& values) {
-        for (std::size_t i = 0; i < values.size(); ++i) {
-            if (i > 0) out += delimiter;
-            out += field(values[i], delimiter);
-        }
-        out += "\r\n";
-    };
-    line({"id", "received_at", "applicant_name", "applicant_email", "subject", "cv", "cover_letter",
-          "other_documents", "deadline_status", "checks", "routing", "acknowledgement",
-          "duplicate_of", "folder"});
-    for (const auto& app : rows) {
-        line({app.id, app.received_at, app.applicant.name, app.applicant.email, app.subject,
-              files_of_role(app, "cv"), files_of_role(app, "cover_letter"),
-              files_of_role(app, "other"), app.deadline.status, checks_summary(app), app.routing.by,
-              app.acknowledgement.status, app.duplicate_of.value_or(""), app.id});
-    }
-    return out;
+    add_line(out,
+             {"id", "received_at", "applicant_name", "applicant_email", "subject", "cv",
+              "cover_letter", "other_documents", "deadline_status", "checks", "routing",
+              "acknowledgement", "duplicate_of", "folder"},
+             delimiter);
+    return out + index_csv_rows(rows, delimiter);
 }
 
 }  // namespace intake::store

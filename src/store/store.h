@@ -6,12 +6,18 @@
 // folder appears whole (staged beside it, then renamed) or not at all, and filing
 // the same application again replaces it, so a retry after a crash is harmless.
 // Never talks to the network or the database.
+#include <sys/types.h>
+
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/atomic_file.h"
 #include "config/config.h"
 #include "record/application.h"
 
@@ -67,6 +73,65 @@ void write_index(const config::Storage& storage, std::string_view organisation,
 
 /// The CSV text itself (UTF-8 with BOM, RFC 4180, CRLF), for tests.
 std::string index_csv(const std::vector<record::Application>& rows, char delimiter);
+
+/// Files for a long-lived process (the daemon): remembers the folders it made, so
+/// each is created once (no mkdir of every parent for every file), and the
+/// storage group, looked up once. With Durability::deferred nothing is fsynced
+/// as it is written (still staged and renamed into place, so a folder appears
+/// whole); sync() then makes everything filed since the last sync durable at
+/// once. The daemon's group commit: file a group, sync(), commit the group.
+/// Assumes the filing root is one file system (sync() flushes that one).
+class Filer {
+public:
+    Filer(const config::Storage& storage, Durability durability);
+
+    void file_application(const record::Application& application,
+                          const std::vector<FileContent>& documents, std::string_view raw_message);
+    std::filesystem::path file_failed(std::string_view organisation, std::string_view id,
+                                      std::string_view raw_message, std::string_view reason);
+    /// Makes every file and folder written since the last sync durable.
+    void sync();
+
+    /// Adds the new applications to the posting's applications.csv: appends their
+    /// rows when this Filer has already written the file, so the cost does not grow
+    /// with the applications already there; the first time (the file may be stale
+    /// after a crash), or when the file has gone, rewrites it from all_rows().
+    void add_to_index(std::string_view organisation, std::string_view posting,
+                      const std::vector<record::Application>& new_rows,
+                      const std::function<std::vector<record::Application>()>& all_rows);
+    /// Rewrites the posting's applications.csv (a row changed: reply status, erasure).
+    void write_index(std::string_view organisation, std::string_view posting,
+                     const std::vector<record::Application>& rows);
+    /// Rewrites application.json of an application already filed.
+    void update_record(const record::Application& application);
+
+private:
+    void note_write();
+    void make_folder(const std::filesystem::path& dir);
+    void make_fresh_folder(const std::filesystem::path& dir);
+    void write_file(const std::filesystem::path& path, std::string_view bytes);
+    void give_to_group(const std::filesystem::path& path);
+    void move_into_place(const std::filesystem::path& staging,
+                         const std::filesystem::path& final_dir);
+    template <typename WriteFiles>
+    void build_folder(const std::filesystem::path& final_dir, WriteFiles write_files);
+    bool append_to_index(const std::filesystem::path& csv,
+                         const std::vector<record::Application>& rows);
+    /// Runs `write`; when it fails, forgets what it believed about the folders
+    /// (someone may have removed one) and runs it once more.
+    template <typename Fn>
+    auto with_fresh_knowledge_on_failure(Fn&& write);
+
+    config::Storage storage_;
+    Durability durability_;
+    std::optional<gid_t> group_;
+    std::set<std::filesystem::path> known_folders_;
+    std::set<std::filesystem::path> indexes_in_step_;
+    std::optional<FilesystemSync> sync_;
+};
+
+/// The rows of these applications, without the header (appended to applications.csv).
+std::string index_csv_rows(const std::vector<record::Application>& rows, char delimiter);
 
 /// Removes an application's folder (intake forget / purge).
 void remove_application(const config::Storage& storage, const record::Application& application);

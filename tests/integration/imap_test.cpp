@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <thread>
 
@@ -218,6 +219,135 @@ TEST_F(ImapTest, MoveToMissingFolderIsTransientAndKeepsTheMessage) {
     const std::uint32_t uid = server_->append(folder_, sample_message("nowhere"));
     MailboxClient client(settings_for(*server_));
     EXPECT_THROW(client.move(folder_, Uid{uid}, folder_ + "/Missing"), TransientError);
+    EXPECT_EQ(server_->uids(folder_), std::vector<std::uint32_t>{uid});
+}
+
+TEST_F(ImapTest, FetchEachHandsOverEveryMessageInOrderWithoutSettingSeen) {
+    const std::uint32_t first = server_->append(folder_, sample_message("each-1"), "\\Flagged");
+    const std::uint32_t second = server_->append(folder_, sample_message("each-2"), "\\Seen");
+    const std::uint32_t third = server_->append(folder_, sample_message("each-3"));
+    MailboxClient client(settings_for(*server_));
+    std::vector<std::pair<std::uint32_t, std::string>> got;
+    const std::vector<Uid> missing = client.fetch_each(
+        folder_, {Uid{first}, Uid{second}, Uid{999}, Uid{third}}, [&](Uid uid, std::string raw) {
+            got.emplace_back(uid.value, std::move(raw));
+            return true;
+        });
+    EXPECT_EQ(missing, std::vector<Uid>{Uid{999}});  // not in the folder: skipped
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_EQ(got[0], std::make_pair(first, sample_message("each-1")));
+    EXPECT_EQ(got[1], std::make_pair(second, sample_message("each-2")));
+    EXPECT_EQ(got[2], std::make_pair(third, sample_message("each-3")));
+    EXPECT_FALSE(has_flag(server_->flags(folder_, first), "\\Seen"));
+    EXPECT_TRUE(has_flag(server_->flags(folder_, first), "\\Flagged"));
+    EXPECT_TRUE(has_flag(server_->flags(folder_, second), "\\Seen"));  // was seen before
+    EXPECT_FALSE(has_flag(server_->flags(folder_, third), "\\Seen"));
+}
+
+TEST_F(ImapTest, FetchEachSurvivesMessagesThatLookLikeTheServersReplies) {
+    // Lines that end libcurl's reading of a command early ("A007 OK"), or that look
+    // like another message: the chunk's answer is then not whole, and the messages
+    // are fetched again one by one, byte for byte.
+    std::string hostile = sample_message("hostile");
+    for (int tag = 1; tag < 60; ++tag) {
+        char line[32];
+        std::snprintf(line, sizeof line, "A%03d OK Fetch completed.\r\n", tag);
+        hostile += line;
+    }
+    hostile += "* 1 FETCH (UID 1 BODY[] {5}\r\nfake!\r\n)\r\n";
+    std::string long_line = sample_message("long-line");
+    long_line += std::string(600 * 1024, 'x') + "\r\n";  // beyond libcurl's line buffer
+    std::vector<std::uint32_t> uids;
+    for (const std::string& raw :
+         {sample_message("before"), hostile, long_line, sample_message("after")}) {
+        uids.push_back(server_->append(folder_, raw));
+    }
+    for (int round = 0; round < 2; ++round) {  // and the connection is still good after
+        MailboxClient client(settings_for(*server_));
+        std::vector<std::string> got;
+        client.fetch_each(folder_, {Uid{uids[0]}, Uid{uids[1]}, Uid{uids[2]}, Uid{uids[3]}},
+                          [&](Uid, std::string raw) {
+                              got.push_back(std::move(raw));
+                              return true;
+                          });
+        ASSERT_EQ(got.size(), 4u);
+        EXPECT_EQ(got[0], sample_message("before"));
+        EXPECT_EQ(got[1], hostile);
+        EXPECT_EQ(got[2], long_line);
+        EXPECT_EQ(got[3], sample_message("after"));
+        EXPECT_EQ(client.list_uids(folder_).size(), 4u);
+    }
+    for (const std::uint32_t uid : uids) {
+        EXPECT_FALSE(has_flag(server_->flags(folder_, uid), "\\Seen"));
+    }
+}
+
+TEST_F(ImapTest, FetchEachTakesSmallMessagesTogetherAndBigOnesAlone) {
+    std::string big = sample_message("big");
+    for (int line = 0; line < 8000; ++line) big += std::string(76, 'A') + "\r\n";  // 600 KiB
+    const std::vector<std::string> raws = {sample_message("s1"), sample_message("s2"), big, big,
+                                           sample_message("s3")};
+    std::vector<Uid> uids;
+    for (const std::string& raw : raws) uids.push_back(Uid{server_->append(folder_, raw)});
+    MailboxClient client(settings_for(*server_));
+    std::vector<std::string> got;
+    client.fetch_each(folder_, uids, [&](Uid, std::string raw) {
+        got.push_back(std::move(raw));
+        return true;
+    });
+    EXPECT_EQ(got, raws);
+    for (const Uid uid : uids) EXPECT_FALSE(has_flag(server_->flags(folder_, uid.value), "\\Seen"));
+}
+
+TEST_F(ImapTest, FetchEachStopsWhenAskedAndStillClearsSeen) {
+    const std::uint32_t first = server_->append(folder_, sample_message("stop-1"));
+    const std::uint32_t second = server_->append(folder_, sample_message("stop-2"));
+    MailboxClient client(settings_for(*server_));
+    int calls = 0;
+    client.fetch_each(folder_, {Uid{first}, Uid{second}}, [&](Uid, std::string) {
+        ++calls;
+        return false;
+    });
+    EXPECT_EQ(calls, 1);
+    EXPECT_FALSE(has_flag(server_->flags(folder_, first), "\\Seen"));
+    EXPECT_FALSE(has_flag(server_->flags(folder_, second), "\\Seen"));
+}
+
+TEST_F(ImapTest, FetchEachClearsSeenWhenTheCallbackThrows) {
+    const std::uint32_t first = server_->append(folder_, sample_message("throw-1"));
+    MailboxClient client(settings_for(*server_));
+    EXPECT_THROW(client.fetch_each(folder_, {Uid{first}},
+                                   [&](Uid, std::string) -> bool {
+                                       throw TransientError("disk full", "free some space");
+                                   }),
+                 TransientError);
+    EXPECT_FALSE(has_flag(server_->flags(folder_, first), "\\Seen"));
+}
+
+TEST_F(ImapTest, MoveAllMovesAScatteredSetInOneGo) {
+    std::vector<std::uint32_t> uids;
+    for (int n = 0; n < 6; ++n) {
+        uids.push_back(server_->append(folder_, sample_message("all-" + std::to_string(n))));
+    }
+    MailboxClient client(settings_for(*server_));
+    const std::string target = folder_ + "/Done";
+    client.ensure_folder(target);
+    // 0, 1, 2 and 4 move (a range and a single UID); 3 and 5 stay.
+    client.move_all(folder_, {Uid{uids[4]}, Uid{uids[0]}, Uid{uids[1]}, Uid{uids[2]}}, target);
+    EXPECT_EQ(server_->uids(folder_), (std::vector<std::uint32_t>{uids[3], uids[5]}));
+    const std::vector<std::uint32_t> moved = server_->uids(target);
+    ASSERT_EQ(moved.size(), 4u);
+    std::vector<std::string> subjects;
+    for (const std::uint32_t uid : moved) subjects.push_back(server_->message(target, uid));
+    for (const int n : {0, 1, 2, 4}) {
+        EXPECT_TRUE(contains(subjects, sample_message("all-" + std::to_string(n)))) << n;
+    }
+}
+
+TEST_F(ImapTest, MoveAllToMissingFolderIsTransientAndKeepsTheMessages) {
+    const std::uint32_t uid = server_->append(folder_, sample_message("all-nowhere"));
+    MailboxClient client(settings_for(*server_));
+    EXPECT_THROW(client.move_all(folder_, {Uid{uid}}, folder_ + "/Missing"), TransientError);
     EXPECT_EQ(server_->uids(folder_), std::vector<std::uint32_t>{uid});
 }
 

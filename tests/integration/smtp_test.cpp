@@ -196,6 +196,36 @@ TEST_F(SmtpAuthTest, AuthenticatedMailArrives) {
     EXPECT_EQ(last.data, acknowledgement);
 }
 
+TEST_F(SmtpAuthTest, OneSessionSendsSeveralMailsOverOneAuthenticatedConnection) {
+    const size_t before = server_->received().size();
+    outbox::SmtpSession session(settings_for(*server_));
+    for (int n = 0; n < 3; ++n) {
+        const std::string mail = acknowledgement + "Number " + std::to_string(n) + "\r\n";
+        const outbox::SendResult result = session.send(marie, mail);
+        ASSERT_EQ(result.status, SendStatus::sent) << result.detail;
+    }
+    const auto received = server_->received();
+    ASSERT_EQ(received.size(), before + 3);
+    for (size_t n = before; n < received.size(); ++n) {
+        EXPECT_EQ(received[n].data,
+                  acknowledgement + "Number " + std::to_string(n - before) + "\r\n");
+        EXPECT_EQ(received[n].auth_user, "application@ccre-cemr.org");
+        EXPECT_EQ(received[n].peer, received[before].peer);  // the same connection
+    }
+}
+
+TEST_F(SmtpAuthTest, ASessionRecoversOnAFreshConnectionAfterARefusal) {
+    outbox::SmtpSession session(settings_for(*server_));
+    ASSERT_EQ(session.send(marie, acknowledgement).status, SendStatus::sent);
+    const std::string first_peer = server_->received().back().peer;
+    server_->set_failure(SmtpServer::Stage::rcpt, 451);
+    EXPECT_EQ(session.send(marie, acknowledgement).status, SendStatus::temporary_failure);
+    server_->clear_failure();
+    ASSERT_EQ(session.send(marie, acknowledgement).status, SendStatus::sent);
+    EXPECT_NE(server_->received().back().peer, first_peer);
+    EXPECT_EQ(server_->received().back().auth_user, "application@ccre-cemr.org");
+}
+
 TEST_F(SmtpAuthTest, WrongPasswordIsRetriedAndNotShown) {
     const size_t before = server_->received().size();
     outbox::SmtpSettings settings = settings_for(*server_);

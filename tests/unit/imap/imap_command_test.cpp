@@ -7,6 +7,14 @@
 namespace intake::imap {
 namespace {
 
+TEST(ImapCommand, UidSetJoinsRunsIntoRanges) {
+    EXPECT_EQ(uid_set({Uid{1}}), "1");
+    EXPECT_EQ(uid_set({Uid{1}, Uid{2}, Uid{3}}), "1:3");
+    EXPECT_EQ(uid_set({Uid{9}, Uid{1}, Uid{3}, Uid{2}, Uid{7}, Uid{10}, Uid{3}}), "1:3,7,9:10");
+    EXPECT_EQ(uid_set({Uid{4294967294u}, Uid{4294967295u}}), "4294967294:4294967295");
+    EXPECT_EQ(uid_set({}), "");
+}
+
 TEST(ImapCommand, ModifiedUtf7KeepsPrintableAscii) {
     EXPECT_EQ(encode_modified_utf7("Intake/Processed"), "Intake/Processed");
     EXPECT_EQ(encode_modified_utf7("A & B"), "A &- B");

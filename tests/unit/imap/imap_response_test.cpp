@@ -143,6 +143,69 @@ TEST(ImapResponse, ResponseCodes) {
     EXPECT_FALSE(has_response_code("A005 NO Mailbox already exists", "ALREADYEXISTS"));
 }
 
+// What libcurl 7.88's debug callback saw of "UID FETCH 1:2 (BODY.PEEK[])" from Dovecot
+// 2.3.19 on a fresh connection: the greeting and login come first.
+std::string fetch_stream(const std::string& first, const std::string& second) {
+    return "* OK [CAPABILITY IMAP4rev1 LITERAL+ AUTH=PLAIN] Dovecot (Debian) ready.\r\n"
+           "A002 OK Logged in\r\n"
+           "* 2 EXISTS\r\n"
+           "A003 OK [READ-WRITE] Select completed (0.001 + 0.000 secs).\r\n"
+           "* 1 FETCH (UID 7 BODY[] {" +
+           std::to_string(first.size()) + "}\r\n" + first +
+           ")\r\n"
+           "* 2 FETCH (UID 9 FLAGS (\\Seen) BODY[] {" +
+           std::to_string(second.size()) + "}\r\n" + second +
+           ")\r\n"
+           "A004 OK Fetch completed (0.001 + 0.000 secs).\r\n";
+}
+
+TEST(ImapResponse, FetchBodiesTakesLiteralsByTheirSize) {
+    // Inside a message, lines that look like responses are only bytes.
+    const std::string first =
+        "Subject: one\r\n\r\nA004 OK fake end\r\n* 5 FETCH (UID 3 BODY[] {2}\r\nxx\r\n";
+    const std::string second = "Subject: two\r\n\r\nno line end at the end)";
+    const std::string stream = fetch_stream(first, second);
+    const auto bodies = parse_fetch_bodies(stream);
+    ASSERT_TRUE(bodies);
+    ASSERT_EQ(bodies->size(), 2u);
+    EXPECT_EQ((*bodies)[0].uid, Uid{7});
+    EXPECT_EQ((*bodies)[0].bytes, first);
+    EXPECT_EQ((*bodies)[1].uid, Uid{9});
+    EXPECT_EQ((*bodies)[1].bytes, second);
+}
+
+TEST(ImapResponse, FetchBodiesRefusesAStreamCutShortOrNotEndedByOk) {
+    const std::string whole = fetch_stream("Subject: a\r\n\r\nbody\r\n", "Subject: b\r\n\r\n");
+    ASSERT_TRUE(parse_fetch_bodies(whole));
+    // Cut anywhere (libcurl ended early on a line inside a message that looked like
+    // its tagged reply): never a message short of its bytes; fewer messages than
+    // asked for at most, which the caller counts.
+    for (size_t cut = 0; cut < whole.size(); ++cut) {
+        const auto bodies = parse_fetch_bodies(std::string_view(whole).substr(0, cut));
+        if (!bodies) continue;
+        EXPECT_LT(bodies->size(), 2u) << cut;
+        for (const FetchedBody& body : *bodies) {
+            EXPECT_EQ(body.bytes, "Subject: a\r\n\r\nbody\r\n") << cut;
+        }
+    }
+    std::string refused = whole;
+    refused.replace(refused.find("A004 OK"), 7, "A004 NO");
+    EXPECT_FALSE(parse_fetch_bodies(refused));
+    EXPECT_FALSE(parse_fetch_bodies("* 1 FETCH (BODY[] {2}\r\nab)\r\nA1 OK\r\n"));  // no UID
+}
+
+TEST(ImapResponse, FetchInfoGivesFlagsAndSizeByUid) {
+    const auto info = parse_fetch_info(
+        "* 1 FETCH (UID 7 FLAGS (\\Seen \\Flagged) RFC822.SIZE 2048)\r\n"
+        "* 2 FETCH (UID 9 RFC822.SIZE 10 FLAGS ())\r\n"
+        "* 3 FETCH (FLAGS (\\Seen))\r\n");
+    ASSERT_EQ(info.size(), 2u);
+    EXPECT_EQ(info.at(7).flags, (std::vector<std::string>{"\\Seen", "\\Flagged"}));
+    EXPECT_EQ(info.at(7).size, 2048u);
+    EXPECT_TRUE(info.at(9).flags.empty());
+    EXPECT_EQ(info.at(9).size, 10u);
+}
+
 }  // namespace
 }  // namespace intake::imap
 

@@ -66,6 +66,29 @@ TEST_F(StateTest, CommitRecordsMessageApplicationAndReplyTogether) {
     EXPECT_EQ(apps[0].applicant.email, "marie@example.org");
 }
 
+TEST_F(StateTest, CommitFilingsRecordsAGroupAndItsSeenAgainMessagesAtOnce) {
+    StateDb db(dir_);
+    const auto now = Clock::now();
+    Filing failed;
+    failed.message = {"cemr", 7, 3};
+    failed.organisation = "cemr";
+    failed.outcome = Outcome::failed;
+    failed.failed_id = "2025-03-02_abcdef123456";
+    db.commit_filings(
+        {filing(1, "app-1", "ana@example.org"), filing(2, "app-2", "rui@example.org"), failed},
+        {SeenAgain{{"cemr", 7, 4}, "app-1"}}, now);
+
+    EXPECT_EQ(db.find_handled({"cemr", 7, 1})->application_id, "app-1");
+    EXPECT_EQ(db.find_handled({"cemr", 7, 2})->application_id, "app-2");
+    EXPECT_EQ(db.find_handled({"cemr", 7, 3})->outcome, Outcome::failed);
+    const auto again = db.find_handled({"cemr", 7, 4});
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->outcome, Outcome::duplicate);
+    EXPECT_EQ(again->application_id, "app-1");
+    EXPECT_EQ(db.applications("cemr", "policy-internship").size(), 2u);
+    EXPECT_EQ(db.due_replies(now, 10).size(), 2u);
+}
+
 TEST_F(StateTest, OutboxRetriesThenSendsOnce) {
     StateDb db(dir_);
     const auto now = Clock::now();
@@ -76,13 +99,23 @@ TEST_F(StateTest, OutboxRetriesThenSendsOnce) {
     const auto later = db.due_replies(now + std::chrono::minutes(3), 10);
     ASSERT_EQ(later.size(), 1u);
     EXPECT_EQ(later[0].attempts, 1);
+    EXPECT_EQ(db.application("app-1")->acknowledgement.status, "queued");
     db.mark_sent(item.id, now);
     EXPECT_TRUE(db.due_replies(now + std::chrono::hours(5), 10).empty());
-    db.set_ack_status("app-1", "sent", std::nullopt);
+    // The record says so in the same transaction.
     EXPECT_EQ(db.application("app-1")->acknowledgement.status, "sent");
     const Counts c = db.counts();
     EXPECT_EQ(c.outbox_sent, 1);
     EXPECT_EQ(c.outbox_queued, 0);
+}
+
+TEST_F(StateTest, AFailedReplyIsFailedInItsRecordToo) {
+    StateDb db(dir_);
+    const auto now = Clock::now();
+    db.commit_filing(filing(1, "app-1", "a@example.org"), now);
+    db.mark_failed(db.due_replies(now, 10).at(0).id, "550 no such user");
+    EXPECT_EQ(db.application("app-1")->acknowledgement.status, "failed");
+    EXPECT_EQ(db.counts().outbox_failed, 1);
 }
 
 TEST_F(StateTest, SurvivesReopeningAndKeepsTheSchema) {

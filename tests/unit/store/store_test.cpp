@@ -148,5 +148,79 @@ TEST(Filing, FailedMessagesKeepTheRawMailAndTheReason) {
     EXPECT_EQ(read(dir / "reason.txt"), "too big\n");
 }
 
+record::Application posted(const std::string& id, const std::string& received_at) {
+    record::Application app;
+    app.id = id;
+    app.organisation = "cemr";
+    app.posting = "policy-internship";
+    app.received_at = received_at;
+    app.applicant = {"Ana", id + "@example.org"};
+    app.acknowledgement.status = "queued";
+    return app;
+}
+
+TEST(Filer, DeferredFilingWritesTheSameFolderAndSyncs) {
+    TempDir tmp;
+    config::Storage storage{tmp.path() / "root", tmp.path() / "state", "", ','};
+    Filer filer(storage, Durability::deferred);
+    const record::Application app = posted("2025-03-02_ana_111111", "2025-03-02T10:00:00Z");
+    filer.file_application(app, {{"CV - Ana.pdf", "%PDF cv"}}, "raw");
+    const fs::path failed = filer.file_failed("cemr", "2025-03-02_abcdef123456", "bad", "why");
+    filer.sync();
+    const fs::path folder = application_folder(storage, app);
+    EXPECT_EQ(read(folder / "CV - Ana.pdf"), "%PDF cv");
+    EXPECT_EQ(read(folder / "message.eml"), "raw");
+    EXPECT_EQ(read(failed / "reason.txt"), "why\n");
+    for (const auto& entry : fs::recursive_directory_iterator(storage.root)) {
+        EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos);
+        EXPECT_FALSE(entry.path().filename().string().starts_with(".staging"));
+    }
+}
+
+TEST(Filer, RecreatesAFolderRemovedBehindItsBack) {
+    TempDir tmp;
+    config::Storage storage{tmp.path() / "root", tmp.path() / "state", "", ','};
+    Filer filer(storage, Durability::deferred);
+    filer.file_application(posted("2025-03-02_ana_111111", "2025-03-02T10:00:00Z"), {}, "1");
+    // HR (or intake purge) removes the posting's folder; the Filer remembered it.
+    fs::remove_all(storage.root / "cemr" / "policy-internship");
+    const record::Application next = posted("2025-03-02_rui_222222", "2025-03-02T11:00:00Z");
+    filer.file_application(next, {}, "2");
+    EXPECT_EQ(read(application_folder(storage, next) / "message.eml"), "2");
+}
+
+TEST(Filer, IndexIsRewrittenOnceThenAppendedTo) {
+    TempDir tmp;
+    config::Storage storage{tmp.path() / "root", tmp.path() / "state", "", ','};
+    const fs::path csv = storage.root / "cemr" / "policy-internship" / "applications.csv";
+    fs::create_directories(csv.parent_path());
+    std::ofstream(csv) << "stale, from before a crash";
+    const auto a = posted("a", "2025-03-02T10:00:00Z");
+    const auto b = posted("b", "2025-03-02T11:00:00Z");
+    const auto c = posted("c", "2025-03-02T12:00:00Z");
+
+    Filer filer(storage, Durability::deferred);
+    int full_reads = 0;
+    std::vector<record::Application> all{a};
+    auto all_rows = [&] {
+        ++full_reads;
+        return all;
+    };
+    // The first time this Filer sees the posting, the file is rebuilt from every row.
+    filer.add_to_index("cemr", "policy-internship", {a}, all_rows);
+    EXPECT_EQ(read(csv), index_csv({a}, ','));
+    // Then new rows are appended: the rows already there are neither read nor written.
+    all = {a, b, c};
+    filer.add_to_index("cemr", "policy-internship", {b}, all_rows);
+    filer.add_to_index("cemr", "policy-internship", {c}, all_rows);
+    EXPECT_EQ(full_reads, 1);
+    EXPECT_EQ(read(csv), index_csv({a, b, c}, ','));
+    // A file that has gone is rebuilt, not started without its header.
+    fs::remove(csv);
+    filer.add_to_index("cemr", "policy-internship", {c}, all_rows);
+    EXPECT_EQ(full_reads, 2);
+    EXPECT_EQ(read(csv), index_csv({a, b, c}, ','));
+}
+
 }  // namespace
 }  // namespace intake::store
