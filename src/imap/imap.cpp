@@ -274,21 +274,7 @@ void MailboxClient::ensure_folder(const std::string& folder) {
 }
 
 void MailboxClient::move(const std::string& from_folder, Uid uid, const std::string& to_folder) {
-    const std::string from = impl_->name(from_folder);
-    const std::string to = quoted_string(impl_->name(to_folder));
-    const std::string uid_text = std::to_string(uid.value);
-    const std::vector<std::string>& capabilities = impl_->capabilities();
-    if (contains_ignoring_case(capabilities, "MOVE")) {
-        impl_->session.command(from, "UID MOVE " + uid_text + " " + to);  // RFC 6851
-        return;
-    }
-    impl_->session.command(from, "UID COPY " + uid_text + " " + to);
-    impl_->session.command(from, "UID STORE " + uid_text + " +FLAGS.SILENT (\\Deleted)");
-    // UID EXPUNGE (UIDPLUS) removes just this message; a plain EXPUNGE also removes
-    // whatever else a user had flagged \Deleted, as their own client would.
-    impl_->session.command(from, contains_ignoring_case(capabilities, "UIDPLUS")
-                                     ? "UID EXPUNGE " + uid_text
-                                     : std::string("EXPUNGE"));
+    move_all(from_folder, {uid}, to_folder);
 }
 
 std::vector<Uid> MailboxClient::fetch_each(
@@ -349,6 +335,8 @@ void MailboxClient::move_all(const std::string& from_folder, const std::vector<U
         }
         impl_->session.command(from, "UID COPY " + set + " " + to);
         impl_->session.command(from, "UID STORE " + set + " +FLAGS.SILENT (\\Deleted)");
+        // UID EXPUNGE (UIDPLUS) removes just these messages; a plain EXPUNGE also removes
+        // whatever else a user had flagged \Deleted, as their own client would.
         impl_->session.command(from, contains_ignoring_case(capabilities, "UIDPLUS")
                                          ? "UID EXPUNGE " + set
                                          : std::string("EXPUNGE"));

@@ -203,8 +203,12 @@ std::vector<ListEntry> parse_list(std::string_view response) {
     return entries;
 }
 
-std::map<std::uint32_t, FetchInfo> parse_fetch_info(std::string_view response) {
-    std::map<std::uint32_t, FetchInfo> result;
+namespace {
+
+/// Calls visit(items) with the name/value list of every "* n FETCH (…)" line:
+/// UID 9 FLAGS (\Seen) RFC822.SIZE 2048 …
+template <typename Visit>
+void for_each_fetch(std::string_view response, Visit visit) {
     for_each_line(response, [&](std::string_view line) {
         if (!line.starts_with("* ")) return;
         auto [number, after_number] = next_word(line.substr(2));
@@ -213,8 +217,15 @@ std::map<std::uint32_t, FetchInfo> parse_fetch_info(std::string_view response) {
         std::string_view in = rest;
         const std::vector<Value> values = parse_values(in);
         if (values.empty() || values[0].kind != Value::Kind::list) return;
-        // The list holds name/value pairs: UID 9 FLAGS (\Seen) RFC822.SIZE 2048 …
-        const std::vector<Value>& items = values[0].items;
+        visit(values[0].items);
+    });
+}
+
+}  // namespace
+
+std::map<std::uint32_t, FetchInfo> parse_fetch_info(std::string_view response) {
+    std::map<std::uint32_t, FetchInfo> result;
+    for_each_fetch(response, [&](const std::vector<Value>& items) {
         std::optional<std::uint32_t> found_uid;
         FetchInfo info;
         bool has_flags = false;
@@ -233,15 +244,7 @@ std::map<std::uint32_t, FetchInfo> parse_fetch_info(std::string_view response) {
 
 std::vector<MessageSize> parse_fetch_sizes(std::string_view response) {
     std::map<std::uint32_t, std::uint64_t> sizes;
-    for_each_line(response, [&](std::string_view line) {
-        if (!line.starts_with("* ")) return;
-        auto [number, after_number] = next_word(line.substr(2));
-        auto [word, rest] = next_word(after_number);
-        if (!to_uint32(number) || !iequals(word, "FETCH")) return;
-        std::string_view in = rest;
-        const std::vector<Value> values = parse_values(in);
-        if (values.empty() || values[0].kind != Value::Kind::list) return;
-        const std::vector<Value>& items = values[0].items;
+    for_each_fetch(response, [&](const std::vector<Value>& items) {
         std::optional<std::uint32_t> uid;
         std::optional<std::uint64_t> bytes;
         for (size_t i = 0; i + 1 < items.size(); i += 2) {

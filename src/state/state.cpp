@@ -225,30 +225,35 @@ bool StateDb::acknowledged_since(const std::string& organisation, const std::str
     });
 }
 
+namespace {
+
+/// Is there an outbox row from `mail_from` to `rcpt` created since then that the SQL
+/// condition `which` selects?
+bool outbox_has(SQLite::Database& db, const char* which, const std::string& mail_from,
+                const std::string& rcpt, Clock::time_point since) {
+    SQLite::Statement q(db, std::string("SELECT 1 FROM outbox WHERE rcpt = ? AND created_at >= ? "
+                                        "AND mail_from = ? AND ") +
+                                which + " LIMIT 1");
+    q.bind(1, rcpt);
+    q.bind(2, to_seconds(since));
+    q.bind(3, mail_from);
+    return q.executeStep();
+}
+
+}  // namespace
+
 bool StateDb::replied_since(const std::string& mail_from, const std::string& rcpt,
                             Clock::time_point since) {
     return guarded(impl_->path, "check reply rate", [&] {
-        SQLite::Statement q(impl_->db,
-                            "SELECT 1 FROM outbox WHERE rcpt = ? AND created_at >= ? "
-                            "AND mail_from = ? AND status != 'failed' LIMIT 1");
-        q.bind(1, rcpt);
-        q.bind(2, to_seconds(since));
-        q.bind(3, mail_from);
-        return q.executeStep();
+        return outbox_has(impl_->db, "status != 'failed'", mail_from, rcpt, since);
     });
 }
 
 bool StateDb::notified_since(const std::string& mail_from, const std::string& rcpt,
                              Clock::time_point since) {
     return guarded(impl_->path, "check notice rate", [&] {
-        SQLite::Statement q(impl_->db,
-                            "SELECT 1 FROM outbox WHERE rcpt = ? AND created_at >= ? "
-                            "AND mail_from = ? AND substr(application_id, 1, 8) = '_failed/' "
-                            "LIMIT 1");
-        q.bind(1, rcpt);
-        q.bind(2, to_seconds(since));
-        q.bind(3, mail_from);
-        return q.executeStep();
+        return outbox_has(impl_->db, "substr(application_id, 1, 8) = '_failed/'", mail_from, rcpt,
+                          since);
     });
 }
 

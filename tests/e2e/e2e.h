@@ -18,6 +18,9 @@ namespace intake::e2e {
 inline constexpr const char* kCemrFolder = "INBOX";
 inline constexpr const char* kAtlanticFolder = "Atlantic";
 
+/// The value of a mail's header field (the first, unfolded lines only), "" if absent.
+std::string header_of(const std::string& mail, const std::string& name);
+
 /// A reply's quoted-printable body decoded, enough to read its text.
 std::string qp_body(const std::string& mail);
 

@@ -26,6 +26,14 @@ std::string qp_body(const std::string& mail) {
     return out;
 }
 
+std::string header_of(const std::string& mail, const std::string& name) {
+    const std::string key = "\r\n" + name + ": ";
+    const auto at = ("\r\n" + mail).find(key);
+    if (at == std::string::npos) return {};
+    const auto start = at + key.size() - 2;
+    return mail.substr(start, mail.find("\r\n", start) - start);
+}
+
 IntakeE2E::IntakeE2E(fixtures::DovecotOptions imap_options, fixtures::SmtpOptions smtp_options)
     : IntakeE2E(std::move(imap_options), std::move(smtp_options), {}) {}
 

@@ -21,14 +21,6 @@ using Json = nlohmann::ordered_json;
 
 Json read_json(const fs::path& file) { return Json::parse(fixtures::read_file(file)); }
 
-std::string header_of(const std::string& mail, const std::string& name) {
-    const std::string key = "\r\n" + name + ": ";
-    const auto at = ("\r\n" + mail).find(key);
-    if (at == std::string::npos) return {};
-    const auto start = at + key.size() - 2;
-    return mail.substr(start, mail.find("\r\n", start) - start);
-}
-
 const fixtures::SmtpServer::Message* reply_to(const std::vector<fixtures::SmtpServer::Message>& all,
                                               const std::string& address) {
     for (const auto& m : all) {

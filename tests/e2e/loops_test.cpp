@@ -12,14 +12,6 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
-std::string header_of(const std::string& mail, const std::string& name) {
-    const std::string key = "\r\n" + name + ": ";
-    const auto at = ("\r\n" + mail).find(key);
-    if (at == std::string::npos) return {};
-    const auto start = at + key.size() - 2;
-    return mail.substr(start, mail.find("\r\n", start) - start);
-}
-
 /// A short plain-text mail; `extra` headers go first.
 std::string mail(const std::string& from, const std::string& subject, const std::string& id,
                  const std::string& extra = "") {
