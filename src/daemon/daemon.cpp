@@ -21,18 +21,6 @@ imap::ServerSettings imap_settings(const config::Mailbox& mailbox) {
     return s;
 }
 
-namespace {
-
-/// The inbox's messages with their sizes, ascending by UID. A message that arrived
-/// between the two commands has no size yet: it waits for the next batch.
-std::vector<imap::MessageSize> waiting_messages(imap::MailboxClient& client,
-                                                const std::string& folder) {
-    if (client.list_uids(folder).empty()) return {};
-    return client.list_sizes(folder);
-}
-
-}  // namespace
-
 Daemon::Impl::Impl(std::shared_ptr<const config::Config> c, spdlog::logger& l)
     : config(std::move(c)),
       log(l),
@@ -74,14 +62,15 @@ bool Daemon::Impl::poll_batch(const config::Mailbox& mailbox, PassReport& report
     try {
         imap::MailboxClient& client = client_for(mailbox);
         const imap::FolderStatus status = client.select(mailbox.folder);
-        std::vector<imap::MessageSize> messages;
-        for (const imap::MessageSize& message : waiting_messages(client, mailbox.folder)) {
-            if (!attempted.contains(message.uid.value)) messages.push_back(message);
+        std::vector<imap::Uid> uids;
+        for (const imap::Uid uid : client.list_uids(mailbox.folder)) {
+            if (!attempted.contains(uid.value)) uids.push_back(uid);
         }
-        if (messages.size() > config->limits.max_messages_per_pass) {
-            messages.resize(config->limits.max_messages_per_pass);  // the rest in the next batch
+        if (uids.size() > config->limits.max_messages_per_pass) {
+            uids.resize(config->limits.max_messages_per_pass);  // the rest in the next batch
             more = true;
         }
+        const std::vector<imap::MessageSize> messages = client.list_sizes(mailbox.folder, uids);
         const MailboxContext ctx{*config, mailbox, *organisation, *db, client, filer, log};
         // Groups of at most kMaxGroupMessages share one sync, one commit and one move.
         for (std::size_t begin = 0; begin < messages.size() && !stop_requested();

@@ -60,9 +60,9 @@ public:
     FolderStatus select(const std::string& folder);
     /// UIDs of every message in the folder, ascending.
     std::vector<Uid> list_uids(const std::string& folder);
-    /// The size of every message in the folder, by UID ascending, in one command, so
-    /// that a message over the size limit is never downloaded whole.
-    std::vector<MessageSize> list_sizes(const std::string& folder);
+    /// The sizes of these messages, by UID ascending (a UID no longer in the folder is
+    /// left out), so that a message over the size limit is never downloaded whole.
+    std::vector<MessageSize> list_sizes(const std::string& folder, const std::vector<Uid>& uids);
     /// The whole raw message, byte for byte, without setting \Seen.
     std::string fetch(const std::string& folder, Uid uid);
     /// Only the message's header (up to and with the blank line), without setting \Seen.

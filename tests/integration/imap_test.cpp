@@ -102,18 +102,32 @@ TEST_F(ImapTest, ListUidsReturnsEveryUidAscending) {
 TEST_F(ImapTest, ListSizesGivesEachMessagesSizeBeforeAnyFetch) {
     MailboxClient client(settings_for(*server_));
     client.select(folder_);
-    EXPECT_TRUE(client.list_sizes(folder_).empty());  // "1:*" on an empty folder is no error
+    EXPECT_TRUE(client.list_sizes(folder_, {}).empty());
     const std::string small = sample_message("small");
     const std::string large = sample_message("large") + std::string(100000, 'x') + "\r\n";
     const std::uint32_t first = server_->append(folder_, small);
     const std::uint32_t second = server_->append(folder_, large);
-    client.list_uids(folder_);  // brings the view up to date, as a poll does
-    const std::vector<imap::MessageSize> sizes = client.list_sizes(folder_);
+    const std::vector<imap::MessageSize> sizes =
+        client.list_sizes(folder_, client.list_uids(folder_));
     ASSERT_EQ(sizes.size(), 2u);
     EXPECT_EQ(sizes[0].uid, Uid{first});
     EXPECT_EQ(sizes[0].bytes, small.size());
     EXPECT_EQ(sizes[1].uid, Uid{second});
     EXPECT_EQ(sizes[1].bytes, large.size());
+}
+
+TEST_F(ImapTest, ListSizesOfAFullInboxStaysWithinLibcurlsResponseLimit) {
+    // libcurl 7.88 counted one command's 144 response lines as 309,786 bytes, over
+    // its 300 KiB limit, and the mailbox failed at every pass: 300 must work.
+    std::vector<Uid> appended;
+    for (int i = 0; i < 300; ++i) {
+        appended.push_back(Uid{server_->append(folder_, sample_message("n" + std::to_string(i)))});
+    }
+    MailboxClient client(settings_for(*server_));
+    const std::vector<imap::MessageSize> sizes =
+        client.list_sizes(folder_, client.list_uids(folder_));
+    ASSERT_EQ(sizes.size(), appended.size());
+    for (std::size_t i = 0; i < sizes.size(); ++i) EXPECT_EQ(sizes[i].uid, appended[i]);
 }
 
 TEST_F(ImapTest, FetchHeaderReturnsOnlyTheHeaderAndDoesNotSetSeen) {
