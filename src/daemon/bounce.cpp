@@ -19,9 +19,9 @@ namespace {
 constexpr std::size_t kReportWindow = 1 << 20;
 
 /// The value of the first "Name: value" line of a delivery status (RFC 3464), printable
-/// ASCII only and cut short: it is shown to HR, and comes from a stranger.
-std::string report_field(std::string_view raw, std::string_view name) {
-    const std::string lower = text::ascii_lower(raw.substr(0, kReportWindow));
+/// ASCII only and cut short: it is shown to HR, and comes from a stranger. `lower` is
+/// the report's beginning in lower case, made once for every field.
+std::string report_field(std::string_view raw, std::string_view lower, std::string_view name) {
     const std::string key = "\n" + text::ascii_lower(name) + ":";
     const auto at = lower.find(key);
     if (at == std::string::npos) return {};
@@ -65,8 +65,9 @@ std::optional<std::string> bounced_acknowledgement(const MailboxContext& ctx, co
 MessageOutcome record_bounce(const MailboxContext& ctx, const state::MessageRef& ref, imap::Uid uid,
                              const std::string& application_id, std::string_view raw) {
     std::string why = "the acknowledgement bounced";
-    const std::string status = report_field(raw, "Status");
-    const std::string diagnostic = report_field(raw, "Diagnostic-Code");
+    const std::string lower = text::ascii_lower(raw.substr(0, kReportWindow));
+    const std::string status = report_field(raw, lower, "Status");
+    const std::string diagnostic = report_field(raw, lower, "Diagnostic-Code");
     if (!status.empty()) why += ": " + status;
     if (!diagnostic.empty()) why += " (" + diagnostic + ")";
     ctx.db.record_bounce(ref, application_id, why, state::Clock::now());

@@ -55,18 +55,6 @@ void unpack_tnef(mime::ParsedMessage& m, const docs::ExtractLimits& limits) {
     m.attachments = std::move(out);
 }
 
-/// The From header's name, else the one the documents give (a letter's
-/// signature, the top of the CV), else the address's local part.
-std::string applicant_name(const mime::Address& from, const std::vector<docs::Document>& documents,
-                           const config::Rules& rules) {
-    std::string name = text::trim(from.name);
-    std::erase(name, '"');
-    if (!name.empty() && name.find('@') == std::string::npos) return name;
-    if (auto found = docs::name_in_documents(documents, rules)) return text::valid_utf8(*found);
-    const std::string local = from.address.substr(0, from.address.find('@'));
-    return local.empty() ? std::string("Applicant") : local;
-}
-
 /// The sha256 of every attachment, in order, computed once: the content key and
 /// the document records both need them, and hashing is a tenth of a decision.
 std::vector<std::string> attachment_digests(const mime::ParsedMessage& m) {
@@ -135,6 +123,18 @@ void fill_acknowledgement(Decision& decision, const MessageContext& ctx,
 }
 
 }  // namespace
+
+/// The From header's name, else the one the documents give (a letter's
+/// signature, the top of the CV), else the address's local part.
+std::string applicant_name(const mime::Address& from, const std::vector<docs::Document>& documents,
+                           const config::Rules& rules) {
+    std::string name = text::trim(from.name);
+    std::erase(name, '"');
+    if (!name.empty() && name.find('@') == std::string::npos) return name;
+    if (auto found = docs::name_in_documents(documents, rules)) return text::valid_utf8(*found);
+    const std::string local = from.address.substr(0, from.address.find('@'));
+    return local.empty() ? std::string("Applicant") : local;
+}
 
 std::string utc_text(sys_seconds t) {
     const std::time_t tt = t.time_since_epoch().count();

@@ -53,6 +53,11 @@ void suppress_reply(record::Application& application, std::string_view reason);
 /// folder and replaces it instead of leaving an orphan copy.
 std::string failed_id(std::string_view raw);
 
+/// The From header's name, else the one the documents give (a letter's
+/// signature, the top of the CV), else the address's local part.
+std::string applicant_name(const mime::Address& from, const std::vector<docs::Document>& documents,
+                           const config::Rules& rules);
+
 /// ISO 8601 UTC: 2025-03-02T10:15:00Z.
 std::string utc_text(std::chrono::sys_seconds t);
 

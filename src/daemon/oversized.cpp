@@ -5,8 +5,6 @@
 // header under _failed/ with the reason, the message in the failed folder on
 // the server (whole, for anyone who wants it), and one notice per
 // ack_interval_days saying what the limit is and how to send again.
-#include <algorithm>
-
 #include "base/errors.h"
 #include "base/text.h"
 #include "daemon/decide.h"
@@ -47,14 +45,6 @@ std::string notice_language(const mime::ParsedMessage& m, const config::Organisa
     return reply::choose_language(docs::detect_language(m.subject), org);
 }
 
-std::string applicant_name(const mime::Address& from) {
-    std::string name = text::trim(from.name);
-    std::erase(name, '"');
-    if (!name.empty() && name.find('@') == std::string::npos) return text::valid_utf8(name);
-    const std::string local = from.address.substr(0, from.address.find('@'));
-    return local.empty() ? std::string("Applicant") : text::valid_utf8(local);
-}
-
 /// Why the sender hears nothing, or nullopt when the notice may go.
 std::optional<std::string> no_notice_reason(const MailboxContext& ctx, const mime::ParsedMessage& m,
                                             const std::string& to, Clock::time_point now) {
@@ -86,9 +76,10 @@ std::optional<state::QueuedReply> too_large_notice(const MailboxContext& ctx,
     const auto arrived = m->received_date ? m->received_date : m->date;
     const std::string received =
         utc_text(arrived.value_or(std::chrono::floor<std::chrono::seconds>(now)));
-    const reply::Text text = reply::render_too_large(
-        ctx.organisation, notice_language(*m, ctx.organisation), applicant_name(m->from), received,
-        ctx.config.limits.max_message_bytes);
+    const reply::Text text =
+        reply::render_too_large(ctx.organisation, notice_language(*m, ctx.organisation),
+                                text::valid_utf8(applicant_name(m->from, {}, ctx.config.rules)),
+                                received, ctx.config.limits.max_message_bytes);
     const std::string data = reply::compose(
         text, ctx.organisation, to, {m->message_id, m->header("References").value_or("")},
         reply::reply_message_id(failed_id, ctx.organisation), now);
