@@ -30,11 +30,20 @@ void write_all(int fd, std::string_view bytes, const std::filesystem::path& path
     }
 }
 
+/// Writes, sets the mode (the umask must not narrow what HR's group may read),
+/// fsyncs when asked, and closes.
+void write_and_close(UniqueFd& fd, const std::filesystem::path& path, std::string_view bytes,
+                     mode_t mode, Durability durability) {
+    write_all(fd.get(), bytes, path);
+    if (::fchmod(fd.get(), mode) != 0) fail("cannot set the mode of", path, errno);
+    if (durability == Durability::now && ::fsync(fd.get()) != 0) fail("cannot fsync", path, errno);
+    if (fd.close() != 0) fail("cannot close", path, errno);
+}
+
 }  // namespace
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes, mode_t mode,
                            Durability durability) {
-    const bool now = durability == Durability::now;
     const std::filesystem::path dir = path.parent_path();
     // The temporary name lives in the same folder so the rename never crosses
     // file systems, and starts with '.' so HR's file browser hides it.
@@ -44,17 +53,21 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view b
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
     if (!fd) fail("cannot create", tmp, errno);
     try {
-        write_all(fd.get(), bytes, tmp);
-        // fchmod: the umask must not narrow what HR's group may read.
-        if (::fchmod(fd.get(), mode) != 0) fail("cannot set the mode of", tmp, errno);
-        if (now && ::fsync(fd.get()) != 0) fail("cannot fsync", tmp, errno);
-        if (fd.close() != 0) fail("cannot close", tmp, errno);
+        write_and_close(fd, tmp, bytes, mode, durability);
         if (::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot rename into", path, errno);
     } catch (...) {
         ::unlink(tmp.c_str());
         throw;
     }
-    if (now) sync_directory(dir);
+    if (durability == Durability::now) sync_directory(dir);
+}
+
+void write_new_file(const std::filesystem::path& path, std::string_view bytes, mode_t mode,
+                    Durability durability) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+    if (!fd) fail("cannot create", path, errno);
+    write_and_close(fd, path, bytes, mode, durability);
+    if (durability == Durability::now) sync_directory(path.parent_path());
 }
 
 FilesystemSync::FilesystemSync(const std::filesystem::path& folder)

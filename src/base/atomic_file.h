@@ -22,6 +22,12 @@ enum class Durability { now, deferred };
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes,
                            mode_t mode = 0640, Durability durability = Durability::now);
 
+/// Creates `path`, which must not exist, and writes `bytes` to it: for a file in
+/// a folder nobody reads until it is itself renamed into place (a staging
+/// folder), where a temporary name and a rename per file would only cost time.
+void write_new_file(const std::filesystem::path& path, std::string_view bytes, mode_t mode = 0640,
+                    Durability durability = Durability::now);
+
 /// Makes every write on one file system durable with a single syncfs(2): file
 /// data, new folder entries and renames alike. Since Linux 5.8 syncfs reports a
 /// write-back error that happened on the file system after this object was made

@@ -187,11 +187,9 @@ std::string nfc(std::string_view utf8) {
     return result;
 }
 
-std::string fold(std::string_view utf8) {
-    // ASCII has no marks to drop, no special letters and is its own NFD and NFC,
-    // so folding it is lower-casing it; routing folds every posting title and
-    // the subject of every message, most of them ASCII.
-    if (is_ascii(utf8)) return ascii_lower(utf8);
+namespace {
+
+std::string fold_with_icu(std::string_view utf8) {
     UErrorCode status = U_ZERO_ERROR;
     const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
     if (U_FAILURE(status)) return ascii_lower(utf8);
@@ -210,6 +208,31 @@ std::string fold(std::string_view utf8) {
     std::string out;
     stripped.toUTF8String(out);
     return nfc(out);
+}
+
+}  // namespace
+
+std::string fold(std::string_view utf8) {
+    // ASCII has no marks to drop, no special letters and is its own NFD and NFC,
+    // so folding it is lower-casing it. A line break neither composes nor
+    // decomposes with its neighbours, so a text folds line by line, and only its
+    // lines with a non-ASCII byte go through ICU: most lines of a CV have none.
+    std::string out;
+    out.reserve(utf8.size());
+    while (!utf8.empty()) {
+        const std::size_t eol = utf8.find('\n');
+        const std::string_view line = utf8.substr(0, eol);
+        if (is_ascii(line)) {
+            for (char c : line)
+                out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        } else {
+            out += fold_with_icu(line);
+        }
+        if (eol == std::string_view::npos) break;
+        out += '\n';
+        utf8.remove_prefix(eol + 1);
+    }
+    return out;
 }
 
 std::string ascii_lower(std::string_view s) {

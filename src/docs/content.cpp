@@ -94,6 +94,16 @@ bool looks_like_name(std::string_view line) {
     return words >= 2 && words <= 5;
 }
 
+bool has_year(std::string_view line) {
+    const auto digit = [&](std::size_t i) { return line[i] >= '0' && line[i] <= '9'; };
+    for (std::size_t i = 0; i + 4 <= line.size(); ++i) {
+        const bool century =
+            (line[i] == '1' && line[i + 1] == '9') || (line[i] == '2' && line[i + 1] == '0');
+        if (century && digit(i + 2) && digit(i + 3)) return true;
+    }
+    return false;
+}
+
 int date_ranges(std::string_view folded_text) {
     // "2019 - 2022", "03/2021 – 06/2024", "2021 - present", "2018 a 2020", "desde 2019"
     static const std::regex range(
@@ -102,7 +112,7 @@ int date_ranges(std::string_view folded_text) {
         "actuel|en cours|presente|atual|hoje|actualidad|hoy|actualmente)");
     int n = 0;
     for (const auto& line : lines_of(folded_text)) {
-        if (std::regex_search(line, range)) ++n;
+        if (has_year(line) && std::regex_search(line, range)) ++n;
     }
     return n;
 }

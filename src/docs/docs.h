@@ -111,6 +111,10 @@ bool looks_like_name(std::string_view line);
 /// Lines of a folded text holding a date range ("2019 - 2022", "03/2021 – present").
 int date_ranges(std::string_view folded_text);
 
+/// Whether a line holds a year from 1900 to 2099: every date range does, and the
+/// test is a hundred times cheaper than the date-range pattern it spares most lines.
+bool has_year(std::string_view line);
+
 struct LetterForm {
     bool salutation = false;               ///< "Dear …", "Madame, Monsieur," near the top
     bool closing = false;                  ///< "Kind regards", "Bien cordialement" near the end

@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -104,15 +105,26 @@ std::string describe(int status) {
     return "the document reader failed";
 }
 
-/// Waits for the child until the deadline, then kills it; always reaps it.
+/// Waits for the child until the deadline, then kills it; always reaps it. The
+/// wait is a poll on a pidfd, which wakes the moment the child exits: a child
+/// has usually closed its pipe but not yet exited when the parent gets here.
 int reap(pid_t pid, Clock::time_point deadline, bool& killed) {
+    const UniqueFd child(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
     int status = 0;
     for (;;) {
         const pid_t r = waitpid(pid, &status, WNOHANG);
         if (r == pid) return status;
         if (r < 0 && errno != EINTR) return status;
-        if (Clock::now() >= deadline) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        const auto now = Clock::now();
+        if (now >= deadline) break;
+        // Rounded up: a wait rounded down to 0 ms would give up before the deadline.
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+        if (child.get() >= 0) {
+            pollfd p{child.get(), POLLIN, 0};
+            poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));  // no pidfd (old kernel)
+        }
     }
     killed = true;
     kill(pid, SIGKILL);

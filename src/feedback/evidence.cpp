@@ -5,6 +5,7 @@
 #include "feedback/evidence.h"
 
 #include <algorithm>
+#include <iterator>
 #include <regex>
 #include <sstream>
 #include <vector>
@@ -139,8 +140,17 @@ Experience experience_with(std::string_view text, const std::vector<std::string>
         {"dez", 10},  {"diez", 10}};
 
     const auto lines = folded_lines(text);
+    // Every entry and sentence below is a part of these lines joined: only the
+    // words the whole text names are looked for in each line, and most texts
+    // name none or one of them.
+    std::string joined;
+    for (const auto& line : lines) joined += line + "\n";
+    std::vector<std::string> named;
+    std::copy_if(words.begin(), words.end(), std::back_inserter(named),
+                 [&](const std::string& w) { return docs::has_phrase(joined, w); });
+    if (named.empty()) return found;
     auto names_one = [&](const std::string& s) {
-        return std::any_of(words.begin(), words.end(),
+        return std::any_of(named.begin(), named.end(),
                            [&](const std::string& w) { return docs::has_phrase(s, w); });
     };
     // Month intervals of the entries that name it; overlapping ones merged.
@@ -148,11 +158,13 @@ Experience experience_with(std::string_view text, const std::vector<std::string>
     double stated = 0;
     for (std::size_t i = 0; i < lines.size(); ++i) {
         std::smatch m;
-        if (std::regex_search(lines[i], m, range)) {
+        if (docs::has_year(lines[i]) && std::regex_search(lines[i], m, range)) {
             std::string entry = lines[i];
             for (std::size_t j = i + 1; j < lines.size() && j <= i + kEntryLines; ++j) {
                 // The next entry, or the next section, ends this one.
-                if (std::regex_search(lines[j], range) || is_heading(lines[j], headings)) break;
+                if ((docs::has_year(lines[j]) && std::regex_search(lines[j], range)) ||
+                    is_heading(lines[j], headings))
+                    break;
                 entry += "\n" + lines[j];
             }
             if (names_one(entry)) {

@@ -97,6 +97,12 @@ void Filer::write_file(const fs::path& path, std::string_view bytes) {
     give_to_group(path);
 }
 
+void Filer::write_staged_file(const fs::path& path, std::string_view bytes) {
+    note_write();
+    write_new_file(path, bytes, kFileMode, durability_);
+    give_to_group(path);
+}
+
 /// Replaces `final_dir` by the fully written `staging` dir in one rename.
 void Filer::move_into_place(const fs::path& staging, const fs::path& final_dir) {
     // A folder left by an attempt that crashed before its commit is ours to replace:
@@ -138,9 +144,9 @@ void Filer::file_application(const record::Application& application,
         make_folder(storage_.root / application.organisation);
         make_folder(final_dir.parent_path());
         build_folder(final_dir, [&](const fs::path& staging) {
-            for (const auto& doc : documents) write_file(staging / doc.name, doc.bytes);
-            write_file(staging / "message.eml", raw_message);
-            write_file(staging / "application.json", record_text(application));
+            for (const auto& doc : documents) write_staged_file(staging / doc.name, doc.bytes);
+            write_staged_file(staging / "message.eml", raw_message);
+            write_staged_file(staging / "application.json", record_text(application));
         });
     });
 }
@@ -153,8 +159,8 @@ fs::path Filer::file_failed(std::string_view organisation, std::string_view id,
         make_folder(failed_root);
         const fs::path final_dir = failed_root / std::string(id);
         build_folder(final_dir, [&](const fs::path& staging) {
-            write_file(staging / "message.eml", raw_message);
-            write_file(staging / "reason.txt", std::string(reason) + "\n");
+            write_staged_file(staging / "message.eml", raw_message);
+            write_staged_file(staging / "reason.txt", std::string(reason) + "\n");
         });
         return final_dir;
     });

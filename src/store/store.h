@@ -110,6 +110,8 @@ private:
     void make_folder(const std::filesystem::path& dir);
     void make_fresh_folder(const std::filesystem::path& dir);
     void write_file(const std::filesystem::path& path, std::string_view bytes);
+    /// A new file in a staging folder: the folder's rename is what makes it appear.
+    void write_staged_file(const std::filesystem::path& path, std::string_view bytes);
     void give_to_group(const std::filesystem::path& path);
     void move_into_place(const std::filesystem::path& staging,
                          const std::filesystem::path& final_dir);

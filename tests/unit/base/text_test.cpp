@@ -94,6 +94,19 @@ TEST(TextFold, AsciiFoldsAsTheFullPathWouldFoldIt) {
     EXPECT_EQ(fold("Policy INTERNSHIP – Anna"), "policy internship – anna");
 }
 
+TEST(TextFold, ATextFoldsAsItsLinesFold) {
+    // Only the lines with a non-ASCII byte go through ICU; the whole must read as
+    // if the text had gone through it in one piece.
+    const std::string text =
+        "CURRICULUM VITAE\nJosé Ñúñez\n\n2019 – 2022  Técnico, ŁÓDŹ\nEnglish C2\r\nfin";
+    EXPECT_EQ(fold(text),
+              "curriculum vitae\njose nunez\n\n2019 – 2022  tecnico, lodz\nenglish c2\r\nfin");
+    EXPECT_EQ(fold("a\n"), "a\n");
+    EXPECT_EQ(fold("\nÉ\n"), "\ne\n");
+    // An invalid byte is replaced within its own line only.
+    EXPECT_EQ(fold("Abc\n\xff\nDéf"), "abc\n\xEF\xBF\xBD\ndef");
+}
+
 TEST(TextAscii, LowerAndTrim) {
     EXPECT_EQ(ascii_lower("Content-Type: TEXT/Plain É"), "content-type: text/plain É");
     EXPECT_EQ(trim("  \t a b \r\n"), "a b");

@@ -135,6 +135,18 @@ TEST(BodyLetter, ACoveringNoteIsNotALetter) {
     }
 }
 
+TEST(DateRanges, OnlyLinesWithAYearAreCounted) {
+    EXPECT_TRUE(has_year("2019 - 2022"));
+    EXPECT_TRUE(has_year("03/1998 – present"));
+    EXPECT_TRUE(has_year("x2099"));
+    EXPECT_FALSE(has_year("phone 218 33 10 77"));
+    EXPECT_FALSE(has_year("201"));
+    EXPECT_FALSE(has_year("2l99 1899 2100"));
+    EXPECT_EQ(date_ranges("2019 - 2022 officer\n03/2021 – present\ndesde 2018 a 2020\n"
+                          "phone 2019\nno dates here\n"),
+              3);
+}
+
 TEST(LetterForm, SalutationClosingAndSignatureInFourLanguages) {
     for (const char* text :
          {"Dear Ms Brown,\nI apply.\nYours sincerely,\nMaria Lopez Garcia",
