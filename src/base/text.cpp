@@ -14,6 +14,7 @@
 #include <unicode/unistr.h>
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 
 namespace intake::text {
@@ -233,6 +234,14 @@ std::string fold(std::string_view utf8) {
         utf8.remove_prefix(eol + 1);
     }
     return out;
+}
+
+std::size_t find(std::string_view haystack, std::string_view needle, std::size_t from) {
+    if (from > haystack.size()) return std::string_view::npos;
+    const void* at =
+        ::memmem(haystack.data() + from, haystack.size() - from, needle.data(), needle.size());
+    return at == nullptr ? std::string_view::npos
+                         : static_cast<std::size_t>(static_cast<const char*>(at) - haystack.data());
 }
 
 std::string ascii_lower(std::string_view s) {

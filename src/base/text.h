@@ -24,4 +24,9 @@ std::string ascii_lower(std::string_view s);
 /// Leading and trailing white space removed.
 std::string trim(std::string_view s);
 
+/// The first place of `needle` in `haystack` at or after `from`, else npos:
+/// string_view::find with glibc's memmem, which does not compare at every place
+/// the needle's first byte occurs (the phrase searches of routing and feedback).
+std::size_t find(std::string_view haystack, std::string_view needle, std::size_t from = 0);
+
 }  // namespace intake::text

@@ -24,6 +24,7 @@ imap::ServerSettings imap_settings(const config::Mailbox& mailbox) {
 Daemon::Impl::Impl(std::shared_ptr<const config::Config> c, spdlog::logger& l)
     : config(std::move(c)),
       log(l),
+      reader(),
       db(std::make_unique<state::StateDb>(config->storage.state_dir)),
       filer(config->storage, Durability::deferred) {}
 
@@ -40,6 +41,7 @@ imap::MailboxClient& Daemon::Impl::client_for(const config::Mailbox& mailbox) {
 void Daemon::Impl::drain(const std::vector<const config::Mailbox*>& mailboxes, PassReport& report,
                          const std::function<bool()>& stop_requested) {
     std::map<std::string, std::set<std::uint32_t>> attempted;
+    reader.ensure_running();  // a service killed since the last pass is replaced
     std::vector<const config::Mailbox*> waiting = mailboxes;
     while (!waiting.empty() && !stop_requested()) {
         std::vector<const config::Mailbox*> still_waiting;
@@ -71,7 +73,7 @@ bool Daemon::Impl::poll_batch(const config::Mailbox& mailbox, PassReport& report
             more = true;
         }
         const std::vector<imap::MessageSize> messages = client.list_sizes(mailbox.folder, uids);
-        const MailboxContext ctx{*config, mailbox, *organisation, *db, client, filer, log};
+        const MailboxContext ctx{*config, mailbox, *organisation, *db, client, filer, log, reader};
         // Groups of at most kMaxGroupMessages share one sync, one commit and one move.
         for (std::size_t begin = 0; begin < messages.size() && !stop_requested();
              begin += kMaxGroupMessages) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "daemon/daemon.h"
+#include "docs/docs.h"
 #include "imap/imap.h"
 #include "state/state.h"
 #include "store/store.h"
@@ -19,6 +20,9 @@ namespace intake::daemon {
 struct Daemon::Impl {
     std::shared_ptr<const config::Config> config;
     spdlog::logger& log;
+    /// Forked first, while this process is small: every document is read in a
+    /// child of it.
+    docs::ReaderService reader;
     std::unique_ptr<state::StateDb> db;
     /// One connection per mailbox, kept across passes.
     std::map<std::string, std::unique_ptr<imap::MailboxClient>> clients;

@@ -41,11 +41,13 @@ docs::ExtractLimits extract_limits(const config::Limits& l) {
 /// Outlook's winmail.dat replaced by the files inside it, which are then
 /// classified and filed like any others (the raw message keeps the original).
 /// One that cannot be unpacked stays as it came.
-void unpack_tnef(mime::ParsedMessage& m, const docs::ExtractLimits& limits) {
+void unpack_tnef(mime::ParsedMessage& m, const docs::ExtractLimits& limits,
+                 const docs::ReaderService* reader) {
     std::vector<mime::Attachment> out;
     for (auto& a : m.attachments) {
         if (docs::is_tnef(a)) {
-            if (auto files = docs::unpack_tnef(a.content, limits); files && !files->empty()) {
+            if (auto files = docs::unpack_tnef(a.content, limits, reader);
+                files && !files->empty()) {
                 for (auto& f : *files) out.push_back(std::move(f));
                 continue;
             }
@@ -166,7 +168,7 @@ void suppress_reply(record::Application& application, std::string_view reason) {
 std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& ctx) {
     const docs::ExtractLimits limits = extract_limits(ctx.config.limits);
     return decide(raw, ctx, [&](const mime::Attachment& a) {
-        return docs::read_text(a.content, a.file_name, a.media_type, limits);
+        return docs::read_text(a.content, a.file_name, a.media_type, limits, ctx.reader);
     });
 }
 
@@ -175,7 +177,7 @@ std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& ctx
     auto decision = std::make_unique<Decision>();
     decision->message = mime::parse_message(raw, mime_limits(ctx.config.limits));
     const docs::ExtractLimits limits = extract_limits(ctx.config.limits);
-    unpack_tnef(decision->message, limits);
+    unpack_tnef(decision->message, limits, ctx.reader);
     const mime::ParsedMessage& m = decision->message;
 
     const route::RouteDecision route = route::route(m.subject, m.body_text, ctx.organisation);

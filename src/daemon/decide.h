@@ -32,6 +32,8 @@ struct MessageContext {
     const config::Mailbox& mailbox;
     const config::Organisation& organisation;
     std::chrono::system_clock::time_point now;
+    /// Where documents are read; none: in children of this process.
+    const docs::ReaderService* reader = nullptr;
 };
 
 /// Held by pointer: documents are views into the message it owns, so it never moves.

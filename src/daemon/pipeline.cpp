@@ -21,6 +21,11 @@
 // early: what was filed before it is still committed.
 #include "daemon/pipeline.h"
 
+#include <algorithm>
+#include <deque>
+#include <future>
+#include <thread>
+
 #include "base/digest.h"
 #include "base/errors.h"
 #include "daemon/decide.h"
@@ -31,6 +36,7 @@ namespace intake::daemon {
 namespace {
 
 using Clock = state::Clock;
+using DecisionPtr = std::unique_ptr<Decision>;
 
 std::string documents_summary(const record::Application& app) {
     int cv = 0, letter = 0, other = 0;
@@ -90,7 +96,8 @@ public:
         ++pending_.handled;
     }
 
-    void handle(imap::Uid uid, const std::string& raw);
+    /// Files (or sets aside) one message once `decided` (decide() on a worker) is ready.
+    void handle(imap::Uid uid, const std::string& raw, std::future<DecisionPtr>& decided);
 
     /// Durable, committed, indexed and moved, in that order; empties the group.
     void commit();
@@ -180,10 +187,10 @@ void Group::ensure_unique_id(Decision& d) {
     d.application.id += "-" + sha256_hex(ctx_.mailbox.name + "\n" + d.message_key).substr(6, 6);
 }
 
-void Group::handle(imap::Uid uid, const std::string& raw) {
-    std::unique_ptr<Decision> decision;
+void Group::handle(imap::Uid uid, const std::string& raw, std::future<DecisionPtr>& decided) {
+    DecisionPtr decision;
     try {
-        decision = decide(raw, {ctx_.config, ctx_.mailbox, ctx_.organisation, Clock::now()});
+        decision = decided.get();
     } catch (const PermanentError& e) {
         return set_aside(uid, raw, e);
     } catch (const TransientError&) {
@@ -277,6 +284,54 @@ void Group::commit() {
     to_failed_.clear();
 }
 
+/// decide() runs on worker threads a few messages ahead of this thread, which
+/// fetches, files and commits in UID order: deciding (parsing, the documents'
+/// text, feedback) is most of a message's CPU, and fetching and filing wait on
+/// the server and the disk. decide() touches nothing shared but the read-only
+/// configuration and the reader service.
+class DecideAhead {
+public:
+    DecideAhead(const MailboxContext& ctx, Group& group)
+        : ctx_(ctx), group_(group), depth_(std::max(2u, std::thread::hardware_concurrency()) + 1) {}
+    /// Waits for what is still being decided and drops it: not filed, so its
+    /// message stays in the inbox for the next pass.
+    ~DecideAhead() = default;
+
+    void add(imap::Uid uid, std::string raw) {
+        auto held = std::make_unique<const std::string>(std::move(raw));
+        const std::string_view bytes = *held;
+        const MessageContext message{ctx_.config, ctx_.mailbox, ctx_.organisation, Clock::now(),
+                                     &ctx_.reader};
+        auto decided =
+            std::async(std::launch::async, [bytes, message] { return decide(bytes, message); });
+        waiting_.push_back({uid, std::move(held), std::move(decided)});
+        if (waiting_.size() >= depth_) handle_oldest();
+    }
+
+    /// Files everything added, in order.
+    void finish() {
+        while (!waiting_.empty()) handle_oldest();
+    }
+
+private:
+    struct Waiting {
+        imap::Uid uid;
+        std::unique_ptr<const std::string> raw;  // decide() reads it: it must not move
+        std::future<DecisionPtr> decided;
+    };
+
+    void handle_oldest() {
+        Waiting w = std::move(waiting_.front());
+        waiting_.pop_front();
+        group_.handle(w.uid, *w.raw, w.decided);
+    }
+
+    const MailboxContext& ctx_;
+    Group& group_;
+    const std::size_t depth_;
+    std::deque<Waiting> waiting_;
+};
+
 }  // namespace
 
 bool sender_answered_lately(const MailboxContext& ctx, const std::string& to,
@@ -310,12 +365,14 @@ void handle_group(const MailboxContext& ctx, imap::UidValidity validity,
         }
     }
     try {
+        DecideAhead ahead(ctx, group);
         const std::vector<imap::Uid> missing = ctx.client.fetch_each(
             ctx.mailbox.folder, to_fetch, [&](imap::Uid uid, std::string raw) {
                 if (stop_requested()) return false;  // between messages, never inside one
-                group.handle(uid, raw);
+                ahead.add(uid, std::move(raw));
                 return true;
             });
+        ahead.finish();
         for (const imap::Uid uid : missing) {
             ctx.log.info(
                 "{} uid {}: gone from the folder before it was fetched (another client "

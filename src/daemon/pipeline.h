@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "docs/docs.h"
 #include "imap/imap.h"
 #include "state/state.h"
 #include "store/store.h"
@@ -29,6 +30,7 @@ struct MailboxContext {
     imap::MailboxClient& client;
     store::Filer& filer;
     spdlog::logger& log;
+    const docs::ReaderService& reader;
 };
 
 /// How many messages of a group ended how.

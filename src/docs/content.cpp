@@ -65,8 +65,8 @@ bool looks_like_heading(const std::string& folded, const config::Rules& rules) {
 
 bool has_phrase(std::string_view folded_text, std::string_view phrase) {
     if (phrase.empty()) return false;
-    for (auto at = folded_text.find(phrase); at != std::string_view::npos;
-         at = folded_text.find(phrase, at + 1)) {
+    for (auto at = text::find(folded_text, phrase); at != std::string_view::npos;
+         at = text::find(folded_text, phrase, at + 1)) {
         const bool left = at == 0 || !is_word_byte(folded_text[at - 1]);
         const auto end = at + phrase.size();
         const bool right = end == folded_text.size() || !is_word_byte(folded_text[end]) ||

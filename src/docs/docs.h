@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,10 +55,43 @@ struct ExtractLimits {
     std::chrono::milliseconds wall{20000};       ///< the child is killed after this
 };
 
-/// Reads a document's text in a contained child process. Never throws for what
-/// the document does: a crash, a hang or a limit gives TextStatus::unreadable.
+/// What a contained child does with a document's bytes.
+enum class Job : unsigned char { read_text, unpack_tnef };
+
+/// The document readers' own small process. The daemon forks it once, while it is
+/// still small, and it forks the contained child of each document from there:
+/// forking the grown daemon for every document copied its page tables and left
+/// every page of its heap to be copied again on its next write. A child keeps
+/// every limit it had (one process per document, nothing shared between
+/// documents). Safe to call from several threads: each call has its own socket.
+class ReaderService {
+public:
+    /// Forks the service; throws TransientError when it cannot.
+    ReaderService();
+    ~ReaderService();
+    ReaderService(const ReaderService&) = delete;
+    ReaderService& operator=(const ReaderService&) = delete;
+
+    /// run_contained()'s contract for one job. Throws TransientError when the
+    /// service itself is gone (killed, out of memory), which says nothing of the
+    /// document: the message is tried again, never filed as unreadable.
+    std::optional<std::string> run(Job job, std::string_view bytes, std::string_view file_name,
+                                   std::string_view media_type, const ExtractLimits& limits,
+                                   std::size_t max_output, std::string& failure) const;
+
+    /// Starts a new service if this one has stopped; from one thread, between runs.
+    void ensure_running();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// Reads a document's text in a contained child process: a child of `service`,
+/// else of this process. Never throws for what the document does: a crash, a hang
+/// or a limit gives TextStatus::unreadable.
 Text read_text(std::string_view bytes, std::string_view file_name, std::string_view media_type,
-               const ExtractLimits& limits);
+               const ExtractLimits& limits, const ReaderService* service = nullptr);
 
 /// The same, in this process: what the child runs. For tests of the formats only.
 Text read_text_here(std::string_view bytes, std::string_view file_name, std::string_view media_type,
@@ -66,10 +100,11 @@ Text read_text_here(std::string_view bytes, std::string_view file_name, std::str
 /// True for a TNEF stream (winmail.dat, application/ms-tnef).
 bool is_tnef(const mime::Attachment& attachment);
 
-/// The files inside a TNEF winmail.dat, unpacked in a contained child process;
-/// nullopt when it cannot be unpacked (it is then kept as it came).
+/// The files inside a TNEF winmail.dat, unpacked in a contained child process (of
+/// `service` when given); nullopt when it cannot be unpacked (it is then kept as it came).
 std::optional<std::vector<mime::Attachment>> unpack_tnef(std::string_view bytes,
-                                                         const ExtractLimits& limits);
+                                                         const ExtractLimits& limits,
+                                                         const ReaderService* service = nullptr);
 
 struct Document {
     Role role = Role::other;

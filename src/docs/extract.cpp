@@ -148,7 +148,7 @@ Text read_text_here(std::string_view bytes, std::string_view file_name, std::str
 }
 
 Text read_text(std::string_view bytes, std::string_view file_name, std::string_view media_type,
-               const ExtractLimits& limits) {
+               const ExtractLimits& limits, const ReaderService* service) {
     const Format format = sniff(bytes, file_name, media_type);
     if (format == Format::other || format == Format::image || format == Format::rtf ||
         format == Format::tnef) {
@@ -156,9 +156,13 @@ Text read_text(std::string_view bytes, std::string_view file_name, std::string_v
         return read_text_here(bytes, file_name, media_type, limits);
     }
     std::string failure;
+    const std::size_t max_output = limits.max_text_bytes + 4096;
     const auto output =
-        run_contained([&] { return encode(read_text_here(bytes, file_name, media_type, limits)); },
-                      limits, limits.max_text_bytes + 4096, failure);
+        service ? service->run(Job::read_text, bytes, file_name, media_type, limits, max_output,
+                               failure)
+                : run_contained(
+                      [&] { return perform(Job::read_text, bytes, file_name, media_type, limits); },
+                      limits, max_output, failure);
     if (!output) return failed(TextStatus::unreadable, failure);
     if (auto t = decode(*output)) return *t;
     return failed(TextStatus::unreadable, "the document reader's answer was garbled");
@@ -171,20 +175,28 @@ bool is_tnef(const mime::Attachment& a) {
             text::ascii_lower(a.file_name) == "winmail.dat" || type == "application/octet-stream");
 }
 
-std::optional<std::vector<mime::Attachment>> unpack_tnef(std::string_view bytes,
-                                                         const ExtractLimits& limits) {
+std::string perform(Job job, std::string_view bytes, std::string_view file_name,
+                    std::string_view media_type, const ExtractLimits& limits) {
+    if (job == Job::read_text) return encode(read_text_here(bytes, file_name, media_type, limits));
     // "<name bytes> <type bytes> <content bytes>\n" then the three, per file.
-    auto job = [&] {
-        std::string out;
-        for (const auto& a : read_tnef(bytes, limits)) {
-            out += std::to_string(a.file_name.size()) + " " + std::to_string(a.media_type.size()) +
-                   " " + std::to_string(a.content.size()) + "\n" + a.file_name + a.media_type +
-                   a.content;
-        }
-        return out;
-    };
+    std::string out;
+    for (const auto& a : read_tnef(bytes, limits)) {
+        out += std::to_string(a.file_name.size()) + " " + std::to_string(a.media_type.size()) +
+               " " + std::to_string(a.content.size()) + "\n" + a.file_name + a.media_type +
+               a.content;
+    }
+    return out;
+}
+
+std::optional<std::vector<mime::Attachment>> unpack_tnef(std::string_view bytes,
+                                                         const ExtractLimits& limits,
+                                                         const ReaderService* service) {
     std::string failure;
-    const auto output = run_contained(job, limits, limits.max_archive_bytes, failure);
+    const auto output =
+        service ? service->run(Job::unpack_tnef, bytes, {}, {}, limits, limits.max_archive_bytes,
+                               failure)
+                : run_contained([&] { return perform(Job::unpack_tnef, bytes, {}, {}, limits); },
+                                limits, limits.max_archive_bytes, failure);
     if (!output) return std::nullopt;
     std::vector<mime::Attachment> files;
     std::string_view in = *output;

@@ -32,6 +32,11 @@ inline Text failed(TextStatus status, std::string detail) {
     return t;
 }
 
+/// What the contained child runs for a job: its answer, as read_text and
+/// unpack_tnef decode it.
+std::string perform(Job job, std::string_view bytes, std::string_view file_name,
+                    std::string_view media_type, const ExtractLimits& limits);
+
 /// Runs `job` in a forked child with the limits; returns its output, or nullopt and
 /// sets `failure` when it crashed, ran out of time or memory, or said too much.
 std::optional<std::string> run_contained(const std::function<std::string()>& job,

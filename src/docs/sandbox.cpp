@@ -20,15 +20,19 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <thread>
 
+#include "base/errors.h"
 #include "base/unique_fd.h"
 #include "docs/formats.h"
 
@@ -60,13 +64,11 @@ bool write_all(int fd, std::string_view data) {
     return true;
 }
 
-[[noreturn]] void child_main(int out_fd, const std::function<std::string()>& job,
-                             const ExtractLimits& limits) {
-    // Keep only stdin/out/err (for sanitizer reports) and the pipe, moved to 3.
-    if (out_fd != 3) {
-        dup2(out_fd, 3);
-        out_fd = 3;
-    }
+/// Limits this process (the contained child) as its parent cannot: every
+/// descriptor but 0-2 (for sanitizer reports) and `keep_fd`, moved to 3, is
+/// closed; returns 3.
+int contain(int keep_fd, const ExtractLimits& limits) {
+    if (keep_fd != 3) dup2(keep_fd, 3);
     close_range(4, ~0U, 0);
     prctl(PR_SET_DUMPABLE, 0);
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
@@ -82,6 +84,12 @@ bool write_all(int fd, std::string_view data) {
     // A reader that crashes dies of its signal, so the parent reports a crash,
     // whatever handlers the daemon or a sanitizer installed before the fork.
     for (const int fatal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) std::signal(fatal, SIG_DFL);
+    return 3;
+}
+
+[[noreturn]] void child_main(int out_fd, const std::function<std::string()>& job,
+                             const ExtractLimits& limits) {
+    out_fd = contain(out_fd, limits);
     int status = 0;
     try {
         const std::string output = job();
@@ -193,6 +201,335 @@ std::optional<std::string> run_contained(const std::function<std::string()>& job
         return std::nullopt;
     }
     return output;
+}
+
+// --- The reader service ---------------------------------------------------------
+//
+// The daemon and the service share one SOCK_SEQPACKET control socket. For each
+// job the daemon makes a stream socketpair and sends one end with the job's
+// limits (a Request) over the control socket. The service forks the contained
+// child, which reads "<name bytes> <type bytes> <content bytes>\n" and the three
+// from its end until the daemon shuts down its writing side, writes its answer
+// and exits. The service waits for it on a pidfd (killing it at the wall-clock
+// deadline: it is its parent, so the PID cannot have been reused), then writes a
+// Trailer with its wait status to its own copy of the same socket: it always
+// comes after everything the child wrote. The daemon reads the answer and the
+// trailer until end of file.
+
+namespace {
+
+struct Request {
+    Job job = Job::read_text;
+    std::uint64_t max_archive_bytes = 0;
+    std::uint64_t max_text_bytes = 0;
+    std::int64_t cpu_seconds = 0;
+    std::uint64_t memory_bytes = 0;
+    std::int64_t wall_ms = 0;
+};
+
+struct Trailer {
+    char magic[4] = {'I', 'N', 'T', 'K'};
+    std::int32_t wait_status = 0;
+    std::int32_t timed_out = 0;
+};
+
+ExtractLimits limits_of(const Request& r) {
+    ExtractLimits l;
+    l.max_archive_bytes = r.max_archive_bytes;
+    l.max_text_bytes = r.max_text_bytes;
+    l.cpu = std::chrono::seconds(r.cpu_seconds);
+    l.memory_bytes = r.memory_bytes;
+    l.wall = std::chrono::milliseconds(r.wall_ms);
+    return l;
+}
+
+bool read_all(int fd, std::string& into) {
+    char buffer[65536];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return false;
+        if (n == 0) return true;
+        into.append(buffer, static_cast<std::size_t>(n));
+    }
+}
+
+/// The contained child of one job: its input from the socket, its answer to it.
+[[noreturn]] void job_main(int socket, const Request& request) {
+    const ExtractLimits limits = limits_of(request);
+    socket = contain(socket, limits);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // the service killed with the daemon takes it along
+    int status = 2;
+    try {
+        std::string input;
+        std::size_t v[3] = {0, 0, 0};
+        if (read_all(socket, input)) {
+            const auto eol = input.find('\n');
+            const int fields = eol == std::string::npos
+                                   ? 0
+                                   : std::sscanf(input.c_str(), "%zu %zu %zu", &v[0], &v[1], &v[2]);
+            const std::string_view rest =
+                fields == 3 ? std::string_view(input).substr(eol + 1) : std::string_view();
+            if (fields == 3 && v[0] + v[1] + v[2] == rest.size()) {
+                const std::string output =
+                    perform(request.job, rest.substr(v[0] + v[1]), rest.substr(0, v[0]),
+                            rest.substr(v[0], v[1]), limits);
+                status = write_all(socket, output) ? 0 : 3;
+            }
+        }
+    } catch (...) {
+        status = 2;
+    }
+    _exit(status);
+}
+
+struct RunningJob {
+    pid_t pid;
+    UniqueFd pidfd;
+    UniqueFd socket;  // the service's copy, for the trailer
+    Clock::time_point deadline;
+    bool timed_out = false;
+};
+
+std::optional<RunningJob> receive_job(int control, bool& daemon_gone) {
+    Request request;
+    iovec io{&request, sizeof request};
+    alignas(cmsghdr) char space[CMSG_SPACE(sizeof(int))];
+    msghdr msg{};
+    msg.msg_iov = &io;
+    msg.msg_iovlen = 1;
+    msg.msg_control = space;
+    msg.msg_controllen = sizeof space;
+    const ssize_t n = recvmsg(control, &msg, MSG_CMSG_CLOEXEC);
+    if (n < 0 && errno == EINTR) return std::nullopt;
+    if (n <= 0) {
+        daemon_gone = true;
+        return std::nullopt;
+    }
+    const cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    if (c == nullptr || c->cmsg_type != SCM_RIGHTS) return std::nullopt;
+    int fd = -1;
+    std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    UniqueFd socket(fd);
+    if (static_cast<std::size_t>(n) != sizeof request) return std::nullopt;  // closes: EOF
+    const pid_t pid = fork();
+    if (pid < 0) return std::nullopt;  // the daemon reads EOF without a trailer
+    if (pid == 0) job_main(socket.get(), request);
+    RunningJob job{
+        pid, UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0))), std::move(socket),
+        Clock::now() + std::chrono::milliseconds(std::max<std::int64_t>(0, request.wall_ms)),
+        false};
+    return job;
+}
+
+void finish(RunningJob& job) {
+    Trailer t;
+    int status = 0;
+    while (waitpid(job.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    t.wait_status = status;
+    t.timed_out = job.timed_out ? 1 : 0;
+    // The daemon may have stopped reading (too much output): never block on it.
+    const timeval patience{2, 0};
+    setsockopt(job.socket.get(), SOL_SOCKET, SO_SNDTIMEO, &patience, sizeof patience);
+    (void)send(job.socket.get(), &t, sizeof t, MSG_NOSIGNAL);
+}
+
+[[noreturn]] void service_main(int control) {
+    control = [&] {
+        if (control != 3) dup2(control, 3);
+        close_range(4, ~0U, 0);
+        return 3;
+    }();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // A terminal's Ctrl-C is for the daemon, which stops between messages; the
+    // service and its children go when the daemon closes the control socket.
+    for (const int sig : {SIGINT, SIGQUIT, SIGHUP, SIGPIPE, SIGTERM}) std::signal(sig, SIG_IGN);
+    std::vector<RunningJob> jobs;
+    bool daemon_gone = false;
+    while (!daemon_gone) {
+        std::vector<pollfd> fds{{control, POLLIN, 0}};
+        int timeout = -1;
+        const auto now = Clock::now();
+        for (const auto& j : jobs) {
+            fds.push_back({j.pidfd.get(), POLLIN, 0});
+            if (!j.timed_out) {
+                const auto left = std::chrono::ceil<std::chrono::milliseconds>(j.deadline - now);
+                const int ms = static_cast<int>(std::max<long long>(0, left.count()));
+                timeout = timeout < 0 ? ms : std::min(timeout, ms);
+            }
+        }
+        if (poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) break;
+        for (std::size_t i = jobs.size(); i-- > 0;) {
+            if (fds[i + 1].revents == 0) continue;
+            finish(jobs[i]);
+            jobs.erase(jobs.begin() + static_cast<std::ptrdiff_t>(i));
+        }
+        for (auto& j : jobs) {
+            if (!j.timed_out && Clock::now() >= j.deadline) {
+                kill(j.pid, SIGKILL);
+                j.timed_out = true;
+            }
+        }
+        if (fds[0].revents != 0) {
+            if (auto job = receive_job(control, daemon_gone)) jobs.push_back(std::move(*job));
+        }
+    }
+    for (auto& j : jobs) kill(j.pid, SIGKILL);
+    for (auto& j : jobs) finish(j);
+    _exit(0);
+}
+
+[[noreturn]] void service_gone() {
+    throw TransientError(
+        "the document reader service stopped",
+        "intake starts a new one at its next pass; if it keeps stopping, look for the "
+        "kernel's out-of-memory killer in `journalctl -k`");
+}
+
+bool send_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        const ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+}  // namespace
+
+struct ReaderService::Impl {
+    pid_t pid = -1;
+    UniqueFd control;
+    std::mutex sending;  // one control message at a time
+
+    void start() {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+            throw TransientError(std::string("cannot start the document reader service: ") +
+                                 std::strerror(errno));
+        }
+        UniqueFd mine(sv[0]), theirs(sv[1]);
+        const pid_t child = fork();
+        if (child < 0) {
+            throw TransientError(std::string("cannot start the document reader service: ") +
+                                 std::strerror(errno));
+        }
+        if (child == 0) service_main(theirs.get());
+        pid = child;
+        control = std::move(mine);
+    }
+
+    void stop() {
+        if (pid < 0) return;
+        control.close();  // the service kills its children and exits
+        while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+        }
+        pid = -1;
+    }
+};
+
+ReaderService::ReaderService() : impl_(std::make_unique<Impl>()) { impl_->start(); }
+
+ReaderService::~ReaderService() { impl_->stop(); }
+
+void ReaderService::ensure_running() {
+    int status = 0;
+    if (impl_->pid > 0 && waitpid(impl_->pid, &status, WNOHANG) == 0) return;
+    impl_->pid = -1;  // reaped (or never started)
+    impl_->control.close();
+    impl_->start();
+}
+
+std::optional<std::string> ReaderService::run(Job job, std::string_view bytes,
+                                              std::string_view file_name,
+                                              std::string_view media_type,
+                                              const ExtractLimits& limits, std::size_t max_output,
+                                              std::string& failure) const {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        throw TransientError(std::string("cannot create a socket for the document reader: ") +
+                             std::strerror(errno));
+    }
+    UniqueFd mine(sv[0]), theirs(sv[1]);
+    Request request;
+    request.job = job;
+    request.max_archive_bytes = limits.max_archive_bytes;
+    request.max_text_bytes = limits.max_text_bytes;
+    request.cpu_seconds = limits.cpu.count();
+    request.memory_bytes = limits.memory_bytes;
+    request.wall_ms = limits.wall.count();
+    {
+        iovec io{&request, sizeof request};
+        alignas(cmsghdr) char space[CMSG_SPACE(sizeof(int))] = {};
+        msghdr msg{};
+        msg.msg_iov = &io;
+        msg.msg_iovlen = 1;
+        msg.msg_control = space;
+        msg.msg_controllen = sizeof space;
+        cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        const int fd = theirs.get();
+        std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+        const std::lock_guard<std::mutex> one_at_a_time(impl_->sending);
+        ssize_t sent;
+        do {
+            sent = sendmsg(impl_->control.get(), &msg, MSG_NOSIGNAL);
+        } while (sent < 0 && errno == EINTR);
+        if (sent != static_cast<ssize_t>(sizeof request)) service_gone();
+    }
+    theirs.close();
+
+    // A child that dies while reading (a limit) stops taking input: go on to its answer.
+    const std::string header = std::to_string(file_name.size()) + " " +
+                               std::to_string(media_type.size()) + " " +
+                               std::to_string(bytes.size()) + "\n";
+    (void)(send_all(mine.get(), header) && send_all(mine.get(), file_name) &&
+           send_all(mine.get(), media_type) && send_all(mine.get(), bytes));
+    shutdown(mine.get(), SHUT_WR);
+
+    // The service kills the child at its deadline; this one only guards against
+    // a service that stopped answering.
+    const auto deadline = Clock::now() + limits.wall + std::chrono::seconds(10);
+    std::string answer;
+    char buffer[65536];
+    for (;;) {
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0) service_gone();
+        pollfd p{mine.get(), POLLIN, 0};
+        const int ready = poll(&p, 1, static_cast<int>(left.count()));
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready <= 0) continue;  // the deadline check above decides
+        const ssize_t n = ::read(mine.get(), buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        answer.append(buffer, static_cast<std::size_t>(n));
+        if (answer.size() > max_output + sizeof(Trailer)) {
+            failure =
+                "the document reader produced more than " + std::to_string(max_output) + " bytes";
+            return std::nullopt;  // closing the socket ends the child (EPIPE)
+        }
+    }
+    Trailer t;
+    if (answer.size() < sizeof t ||
+        std::memcmp(answer.data() + answer.size() - sizeof t, t.magic, sizeof t.magic) != 0) {
+        service_gone();
+    }
+    std::memcpy(&t, answer.data() + answer.size() - sizeof t, sizeof t);
+    answer.resize(answer.size() - sizeof t);
+    if (t.timed_out != 0) {
+        failure =
+            "the document reader ran out of time (" + std::to_string(limits.wall.count()) + " ms)";
+        return std::nullopt;
+    }
+    if (!WIFEXITED(t.wait_status) || WEXITSTATUS(t.wait_status) != 0) {
+        failure = describe(t.wait_status);
+        return std::nullopt;
+    }
+    return answer;
 }
 
 }  // namespace intake::docs

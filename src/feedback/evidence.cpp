@@ -44,7 +44,8 @@ bool word_byte(char c) {
 void find_words(const std::string& line, const std::vector<std::string>& words,
                 const std::string& what, std::vector<Hit>& hits) {
     for (const auto& w : words) {
-        for (auto at = line.find(w); at != std::string::npos; at = line.find(w, at + 1)) {
+        for (auto at = text::find(line, w); at != std::string::npos;
+             at = text::find(line, w, at + 1)) {
             const auto end = at + w.size();
             if ((at == 0 || !word_byte(line[at - 1])) &&
                 (end == line.size() || !word_byte(line[end]) || !word_byte(w.back()))) {

@@ -2,14 +2,18 @@
 // contained child, and containment itself: a reader that crashes, loops, eats
 // memory or talks too much gives "unreadable", and the test process lives on.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "base/errors.h"
 #include "docs/docs.h"
 #include "docs/formats.h"
 
@@ -33,11 +37,26 @@ ExtractLimits small_limits() {
     return l;
 }
 
-Text read(const std::string& name, const std::string& type = "application/octet-stream") {
-    return read_text(fixture(name), name, type, small_limits());
-}
+/// Every format is read both ways: in a child of this process (`intake parse`)
+/// and in a child of the reader service (the daemon).
+class ReadText : public ::testing::TestWithParam<bool> {
+protected:
+    const ReaderService* service() const { return service_.get(); }
+    Text read(const std::string& name, const std::string& type = "application/octet-stream") {
+        return read_text(fixture(name), name, type, small_limits(), service());
+    }
 
-TEST(ReadText, PdfWithText) {
+private:
+    std::unique_ptr<ReaderService> service_ =
+        GetParam() ? std::make_unique<ReaderService>() : nullptr;
+};
+
+std::string way(const ::testing::TestParamInfo<bool>& info) {
+    return info.param ? "InTheReaderService" : "InThisProcess";
+}
+INSTANTIATE_TEST_SUITE_P(BothWays, ReadText, ::testing::Bool(), way);
+
+TEST_P(ReadText, PdfWithText) {
     const Text t = read("document1.pdf", "application/pdf");
     EXPECT_EQ(t.status, TextStatus::ok) << t.detail;
     EXPECT_EQ(t.method, TextMethod::embedded);
@@ -45,109 +64,111 @@ TEST(ReadText, PdfWithText) {
     EXPECT_NE(t.text.find("Erasmus+ trainee"), std::string::npos) << t.text;
 }
 
-TEST(ReadText, PdfWithAccents) {
+TEST_P(ReadText, PdfWithAccents) {
     const Text t = read("scan_0002.pdf");
     EXPECT_EQ(t.status, TextStatus::ok) << t.detail;
     EXPECT_NE(t.text.find("étudiante"), std::string::npos) << t.text;
 }
 
-TEST(ReadText, Docx) {
+TEST_P(ReadText, Docx) {
     const Text t = read("Documento1.docx");
     EXPECT_EQ(t.status, TextStatus::ok) << t.detail;
     EXPECT_NE(t.text.find("Experiência profissional\n"), std::string::npos) << t.text;
 }
 
-TEST(ReadText, Odt) {
+TEST_P(ReadText, Odt) {
     const Text t = read("Documento2.odt");
     EXPECT_EQ(t.status, TextStatus::ok) << t.detail;
     EXPECT_NE(t.text.find("convenio de prácticas"), std::string::npos) << t.text;
 }
 
-TEST(ReadText, PlainTextInWindows1252) {
+TEST_P(ReadText, PlainTextInWindows1252) {
     const Text t = read("notes.txt", "text/plain");
     EXPECT_EQ(t.status, TextStatus::ok) << t.detail;
     EXPECT_NE(t.text.find("Je vous prie d'agréer"), std::string::npos) << t.text;
 }
 
-TEST(ReadText, ScannedPdf) {
+TEST_P(ReadText, ScannedPdf) {
     const Text t = read("image_only.pdf", "application/pdf");
     EXPECT_EQ(t.status, TextStatus::scanned) << t.detail;
     EXPECT_TRUE(t.text.empty());
     EXPECT_EQ(t.method, TextMethod::none);
 }
 
-TEST(ReadText, EncryptedPdf) {
+TEST_P(ReadText, EncryptedPdf) {
     EXPECT_EQ(read("locked.pdf", "application/pdf").status, TextStatus::encrypted);
 }
 
-TEST(ReadText, GarbagePdf) {
+TEST_P(ReadText, GarbagePdf) {
     const Text t = read("garbage.pdf", "application/pdf");
     EXPECT_EQ(t.status, TextStatus::unreadable);
     EXPECT_TRUE(t.text.empty());
 }
 
-TEST(ReadText, MacroDocumentIsFlaggedAndStillRead) {
+TEST_P(ReadText, MacroDocumentIsFlaggedAndStillRead) {
     const Text t = read("macro.docm");
     EXPECT_EQ(t.status, TextStatus::macro);
     EXPECT_NE(t.text.find("Curriculum Vitae"), std::string::npos);
 }
 
-TEST(ReadText, ZipBombIsRefusedByItsDeclaredSize) {
+TEST_P(ReadText, ZipBombIsRefusedByItsDeclaredSize) {
     const Text t = read("bomb.docx");
     EXPECT_EQ(t.status, TextStatus::unreadable);
     EXPECT_NE(t.detail.find("zip bomb"), std::string::npos) << t.detail;
 }
 
-TEST(ReadText, ZipBombWithFalseSizesIsRefusedWhileReading) {
+TEST_P(ReadText, ZipBombWithFalseSizesIsRefusedWhileReading) {
     const Text t = read("lying_bomb.docx");
     EXPECT_EQ(t.status, TextStatus::unreadable) << t.detail;
     EXPECT_TRUE(t.text.empty());
 }
 
-TEST(ReadText, ZipUnderTheLimitIsInflated) {
+TEST_P(ReadText, ZipUnderTheLimitIsInflated) {
     // The same file with a larger budget is inflated, then found not to be XML.
     ExtractLimits l = small_limits();
     l.max_archive_bytes = 100u << 20;
-    const Text t = read_text(fixture("bomb.docx"), "bomb.docx", "", l);
+    const Text t = read_text(fixture("bomb.docx"), "bomb.docx", "", l, service());
     EXPECT_EQ(t.status, TextStatus::unreadable);
     EXPECT_NE(t.detail.find("XML"), std::string::npos) << t.detail;
 }
 
-TEST(ReadText, EndlessPdfRunsOutOfTime) {
+TEST_P(ReadText, EndlessPdfRunsOutOfTime) {
     ExtractLimits l = small_limits();
     l.cpu = std::chrono::seconds(1);
-    const Text t = read_text(fixture("slow.pdf"), "slow.pdf", "application/pdf", l);
+    const Text t = read_text(fixture("slow.pdf"), "slow.pdf", "application/pdf", l, service());
     EXPECT_EQ(t.status, TextStatus::unreadable);
     EXPECT_FALSE(t.detail.empty());
 }
 
-TEST(ReadText, ImagesAndUnknownFormatsAreNotRead) {
-    EXPECT_EQ(read_text("\x89PNG\r\n\x1a\n....", "photo.png", "image/png", {}).status,
+TEST_P(ReadText, ImagesAndUnknownFormatsAreNotRead) {
+    EXPECT_EQ(read_text("\x89PNG\r\n\x1a\n....", "photo.png", "image/png", {}, service()).status,
               TextStatus::format);
-    EXPECT_EQ(read_text("{\\rtf1 Hello}", "cv.rtf", "application/rtf", {}).status,
+    EXPECT_EQ(read_text("{\\rtf1 Hello}", "cv.rtf", "application/rtf", {}, service()).status,
               TextStatus::format);
-    EXPECT_EQ(read_text("MZ\x90\0", "setup.exe", "application/octet-stream", {}).status,
+    EXPECT_EQ(read_text("MZ\x90\0", "setup.exe", "application/octet-stream", {}, service()).status,
               TextStatus::format);
 }
 
-TEST(ReadText, TextIsCutAtTheLimit) {
+TEST_P(ReadText, TextIsCutAtTheLimit) {
     ExtractLimits l = small_limits();
     l.max_text_bytes = 100;
-    const Text t = read_text(std::string(5000, 'a'), "a.txt", "text/plain", l);
+    const Text t = read_text(std::string(5000, 'a'), "a.txt", "text/plain", l, service());
     EXPECT_EQ(t.text.size(), 100u);
 }
 
-TEST(Tnef, UnpacksTheFilesInside) {
-    const auto files = unpack_tnef(fixture("winmail.dat"), small_limits());
+TEST_P(ReadText, TnefUnpacksTheFilesInside) {
+    const auto files = unpack_tnef(fixture("winmail.dat"), small_limits(), service());
     ASSERT_TRUE(files.has_value());
     ASSERT_EQ(files->size(), 2u);
     EXPECT_EQ((*files)[0].file_name, "CV Maria Lopez.pdf");
     EXPECT_EQ((*files)[1].file_name, "Carta.docx");
-    EXPECT_EQ(read_text((*files)[0].content, "x", "", small_limits()).status, TextStatus::ok);
+    EXPECT_EQ(read_text((*files)[0].content, "x", "", small_limits(), service()).status,
+              TextStatus::ok);
 }
 
-TEST(Tnef, GarbageUnpacksToNothing) {
-    const auto files = unpack_tnef(std::string("\x78\x9F\x3E\x22garbage", 11), small_limits());
+TEST_P(ReadText, TnefGarbageUnpacksToNothing) {
+    const auto files =
+        unpack_tnef(std::string("\x78\x9F\x3E\x22garbage", 11), small_limits(), service());
     EXPECT_TRUE(!files || files->empty());
 }
 
@@ -240,6 +261,89 @@ TEST(Contained, ChildCannotWriteFiles) {
     std::ifstream written(path, std::ios::binary | std::ios::ate);
     EXPECT_TRUE(!written || written.tellg() == 0);
     std::remove(path.c_str());
+}
+
+// The reader service: its children keep the limits; the service itself going
+// away is the daemon's problem (TransientError), never the document's.
+
+/// The only child of this test process: the service.
+pid_t only_child() {
+    std::ifstream in("/proc/self/task/" + std::to_string(gettid()) + "/children");
+    pid_t pid = -1;
+    in >> pid;
+    return pid;
+}
+
+TEST(ReaderService, ASleepingReaderIsKilledAtTheWallClockDeadline) {
+    ReaderService service;
+    ExtractLimits l = small_limits();
+    l.cpu = std::chrono::seconds(30);
+    l.wall = std::chrono::milliseconds(300);
+    const auto start = std::chrono::steady_clock::now();
+    const Text t = read_text(fixture("slow.pdf"), "slow.pdf", "application/pdf", l, &service);
+    EXPECT_EQ(t.status, TextStatus::unreadable);
+    EXPECT_NE(t.detail.find("ran out of time (300 ms)"), std::string::npos) << t.detail;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(ReaderService, TooMuchOutputIsRefused) {
+    ReaderService service;
+    std::string failure;
+    const auto out = service.run(Job::read_text, std::string(100000, 'a'), "a.txt", "text/plain",
+                                 small_limits(), 1000, failure);
+    EXPECT_FALSE(out.has_value());
+    EXPECT_NE(failure.find("more than 1000 bytes"), std::string::npos) << failure;
+    // The service goes on.
+    EXPECT_EQ(read_text("hello", "a.txt", "text/plain", small_limits(), &service).text, "hello");
+}
+
+TEST(ReaderService, ThreadsReadTheirOwnDocumentsAtOnce) {
+    ReaderService service;
+    const std::vector<std::pair<std::string, std::string>> wanted = {
+        {"document1.pdf", "Erasmus+ trainee"},
+        {"Documento1.docx", "Experiência profissional"},
+        {"Documento2.odt", "convenio de prácticas"},
+        {"notes.txt", "Je vous prie d'agréer"}};
+    std::vector<std::string> found(wanted.size() * 4);
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < found.size(); ++i) {
+        const auto& [name, _] = wanted[i % wanted.size()];
+        threads.emplace_back([&, i, name = name] {
+            found[i] = read_text(fixture(name), name, "", small_limits(), &service).text;
+        });
+    }
+    for (auto& t : threads) t.join();
+    for (std::size_t i = 0; i < found.size(); ++i) {
+        EXPECT_NE(found[i].find(wanted[i % wanted.size()].second), std::string::npos)
+            << i << ": " << found[i];
+    }
+}
+
+TEST(ReaderService, AServiceThatWasKilledIsTheDaemonsErrorAndIsReplaced) {
+    ReaderService service;
+    const pid_t pid = only_child();
+    ASSERT_GT(pid, 0);
+    const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+    ASSERT_GE(pidfd, 0);
+    ASSERT_EQ(kill(pid, SIGKILL), 0);
+    pollfd p{pidfd, POLLIN, 0};
+    ASSERT_EQ(poll(&p, 1, 5000), 1);  // dead, not yet reaped
+    close(pidfd);
+    EXPECT_THROW(read_text(fixture("document1.pdf"), "cv.pdf", "", small_limits(), &service),
+                 TransientError);
+    service.ensure_running();
+    const Text t = read_text(fixture("document1.pdf"), "cv.pdf", "", small_limits(), &service);
+    EXPECT_EQ(t.status, TextStatus::ok) << t.detail;
+}
+
+TEST(ReaderService, LeavesNoProcessBehind) {
+    {
+        ReaderService service;
+        EXPECT_EQ(
+            read_text(fixture("document1.pdf"), "cv.pdf", "", small_limits(), &service).status,
+            TextStatus::ok);
+    }
+    EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);
 }
 
 }  // namespace
