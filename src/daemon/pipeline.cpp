@@ -1,7 +1,8 @@
 // A group of messages of one mailbox, top to bottom:
 //
 //   for each message: fetch -> decide (parse, route, classify, assess, reply
-//   text) -> duplicates and reply rate (state, and the group so far) -> file the
+//   text; on worker threads, a few messages ahead: DecideAhead) -> in UID
+//   order, duplicates and reply rate (state, and the group so far) -> file the
 //   folder, not yet durable
 //   then for the group: make every folder durable (one syncfs) -> COMMIT (one
 //   transaction) -> add the rows to each touched posting's CSV -> move the group

@@ -2,17 +2,21 @@
 // libytnef) read hostile bytes, so they run in a process of their own that can
 // crash, loop or eat memory without harming the daemon.
 //
-// Why fork() without exec(): the daemon is single-threaded (curl handles are
-// used one at a time and no library starts threads), so a forked child may run
-// ordinary code; the child already has the bytes in memory, and needs no second
-// binary, argv protocol or path to itself (posix_spawn of /proc/self/exe with a
-// hidden subcommand would work too, but must copy the bytes through a pipe and
-// re-read nothing else). The cost: the child holds a copy of the daemon's
-// memory. It closes every descriptor but its pipe (no IMAP socket, no SQLite
-// file), holds no password (they are read from files only while connecting),
-// can write no file (RLIMIT_FSIZE 0), open few (RLIMIT_NOFILE), and dies on
-// RLIMIT_CPU / RLIMIT_AS. The parent reads at most max_output bytes before a
-// wall-clock deadline, then kills the child by its PID and always reaps it.
+// Why fork() without exec(): a forked child may run ordinary code when the
+// process that forks is single-threaded, and needs no second binary, argv
+// protocol or path to itself. Two such processes fork children here:
+//   - run_contained(): the calling process itself, for single-threaded callers
+//     (`intake parse`, the tests); the child already has the bytes in memory.
+//   - ReaderService: a process forked from the daemon at start, before it grows
+//     or starts its decide() threads; it stays single-threaded and small, and
+//     receives each job's bytes through a socket. The daemon's threads only
+//     talk to it, so none of them ever forks.
+// Either child closes every descriptor but its pipe or socket (no IMAP socket,
+// no SQLite file), holds no password (they are read from files only while
+// connecting), can write no file (RLIMIT_FSIZE 0), open few (RLIMIT_NOFILE),
+// and dies on RLIMIT_CPU / RLIMIT_AS. Its parent kills it at a wall-clock
+// deadline by its PID (safe: only the parent reaps it) and always reaps it;
+// the daemon reads at most max_output bytes of its answer.
 // Under AddressSanitizer RLIMIT_AS is left alone: ASan reserves terabytes of
 // address space for its shadow memory and could not start under a real bound.
 #include <fcntl.h>
