@@ -134,26 +134,36 @@ TEST(MimeFields, Base64EdgesDecodeAsMimeticReadsThem) {
     EXPECT_EQ(decoded("QQ"), "A");           // two characters: one byte
     EXPECT_EQ(decoded("QUJDQ"), "ABC");      // one character alone is dropped
     EXPECT_EQ(decoded("QQ==QUJD"), "AABC");  // padding in the middle ends only its group
-    // Every byte value through a long body broken into 76-character lines.
-    std::string bytes;
-    for (int round = 0; round < 300; ++round) {
-        for (int b = 0; b < 256; ++b) bytes += static_cast<char>((b * 7 + round) & 0xFF);
+    EXPECT_EQ(decoded("QQ==\r\n"), "A");     // regular: decoded in one block
+    EXPECT_EQ(decoded("QUJD\r\nQUI=\r\n"), "ABCAB");
+    EXPECT_EQ(decoded("QU JD*QQ=="), "ABCA");  // stray characters between groups
+    EXPECT_EQ(decoded("QQ=="
+                      "="),
+              "A");  // a third '=': mimetic's reading
+    // Every byte value through a long body broken into 76-character lines, its
+    // last group full, or padded with one or two '='.
+    for (const int extra : {0, 1, 2}) {
+        std::string bytes;
+        for (int round = 0; round < 300; ++round) {
+            for (int b = 0; b < 256; ++b) bytes += static_cast<char>((b * 7 + round) & 0xFF);
+        }
+        bytes.append(static_cast<std::size_t>(extra), '\xFF');
+        static constexpr char kAlphabet[] =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        std::string encoded;
+        for (std::size_t i = 0; i < bytes.size(); i += 3) {
+            const auto at = [&](std::size_t k) {
+                return k < bytes.size() ? static_cast<unsigned char>(bytes[k]) : 0u;
+            };
+            const unsigned v = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
+            encoded += kAlphabet[v >> 18 & 63];
+            encoded += kAlphabet[v >> 12 & 63];
+            encoded += i + 1 < bytes.size() ? kAlphabet[v >> 6 & 63] : '=';
+            encoded += i + 2 < bytes.size() ? kAlphabet[v & 63] : '=';
+            if (encoded.size() % 78 == 76) encoded += "\r\n";
+        }
+        EXPECT_EQ(decoded(encoded + "\r\n"), bytes) << extra;
     }
-    static constexpr char kAlphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string encoded;
-    for (std::size_t i = 0; i < bytes.size(); i += 3) {
-        const auto at = [&](std::size_t k) {
-            return k < bytes.size() ? static_cast<unsigned char>(bytes[k]) : 0u;
-        };
-        const unsigned v = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
-        encoded += kAlphabet[v >> 18 & 63];
-        encoded += kAlphabet[v >> 12 & 63];
-        encoded += i + 1 < bytes.size() ? kAlphabet[v >> 6 & 63] : '=';
-        encoded += i + 2 < bytes.size() ? kAlphabet[v & 63] : '=';
-        if (encoded.size() % 78 == 76) encoded += "\r\n";
-    }
-    EXPECT_EQ(decoded(encoded), bytes);
 }
 
 TEST(MimeFields, UnnamedNonTextPartsAreAttachmentsUnnamedTextIsNot) {
