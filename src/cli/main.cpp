@@ -1,6 +1,7 @@
 // intake: the command line. Parses arguments, loads the configuration, builds
 // the logger and libcurl's global state, and hands over to the daemon. Maps
 // errors to exit statuses: 0 success, 1 the work failed, 2 bad usage or config.
+#include <malloc.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -102,6 +103,12 @@ int run_command(const std::string& command, const Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // One malloc arena for every thread: the decide() threads come and go per
+    // message, and each new arena kept its freed memory, so the peak resident set
+    // grew with the mailbox (31 MB for 100 messages, 37 MB for 5,000; one arena:
+    // flat). The threads mostly wait for their document readers, so the shared
+    // arena's lock costs nothing measurable.
+    mallopt(M_ARENA_MAX, 1);
     CLI::App app{"intake: files job applications from IMAP mailboxes and answers applicants"};
     app.require_subcommand(1);
     Options options;
