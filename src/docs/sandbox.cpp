@@ -339,6 +339,42 @@ void finish(RunningJob& job) {
     (void)send(job.socket.get(), &t, sizeof t, MSG_NOSIGNAL);
 }
 
+/// A PDF of our own with one line of text, read once by the service itself
+/// (service_main) so that its children inherit a warmed reader.
+constexpr std::string_view kWarmUpPdf = R"pdf(%PDF-1.4
+1 0 obj
+<< /Type /Catalog /Pages 2 0 R >>
+endobj
+2 0 obj
+<< /Type /Pages /Kids [3 0 R] /Count 1 >>
+endobj
+3 0 obj
+<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 50] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>
+endobj
+4 0 obj
+<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>
+endobj
+5 0 obj
+<< /Length 46 >>
+stream
+BT /F1 12 Tf 10 20 Td (Curriculum vitae) Tj ET
+endstream
+endobj
+xref
+0 6
+0000000000 65535 f 
+0000000009 00000 n 
+0000000058 00000 n 
+0000000115 00000 n 
+0000000240 00000 n 
+0000000310 00000 n 
+trailer
+<< /Size 6 /Root 1 0 R >>
+startxref
+406
+%%EOF
+)pdf";
+
 [[noreturn]] void service_main(int control) {
     control = [&] {
         if (control != 3) dup2(control, 3);
@@ -349,6 +385,14 @@ void finish(RunningJob& job) {
     // A terminal's Ctrl-C is for the daemon, which stops between messages; the
     // service and its children go when the daemon closes the control socket.
     for (const int sig : {SIGINT, SIGQUIT, SIGHUP, SIGPIPE, SIGTERM}) std::signal(sig, SIG_IGN);
+    // The first document a process reads resolves the parsers' symbols, loads
+    // iconv modules and builds poppler's tables. Done once here, on bytes of our
+    // own, it is inherited by every child instead of paid for by each.
+    try {
+        (void)perform(Job::read_text, kWarmUpPdf, "warm-up.pdf", "application/pdf",
+                      ExtractLimits{});
+    } catch (...) {  // a cold child is only slower
+    }
     std::vector<RunningJob> jobs;
     bool daemon_gone = false;
     while (!daemon_gone) {
