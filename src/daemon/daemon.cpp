@@ -149,7 +149,7 @@ void Daemon::Impl::deliver_replies(PassReport& report) {
     try {
         filer.sync();
         for (const auto& [organisation, posting] : changed) {
-            filer.write_index(organisation, posting, db->applications(organisation, posting));
+            filer.write_index(organisation, posting, rows_in(*db, organisation, posting));
         }
     } catch (const Error& e) {
         // The database has the statuses; the files catch up at the next change.

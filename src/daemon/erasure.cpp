@@ -192,7 +192,7 @@ ErasureReport carry_out(const config::Config& config, state::StateDb& db, const 
     for (const auto& [organisation, posting] : postings) {
         auto rows = db.applications(organisation, posting);
         std::erase_if(rows, [&](const record::Application& a) { return ids.count(a.id) > 0; });
-        store::write_index(config.storage, organisation, posting, rows);
+        store::write_index(config.storage, organisation, posting, store::each_of(rows));
     }
     // 2. The folders, with what an interrupted filing may have left beside them.
     for (const auto& app : plan.applications) {

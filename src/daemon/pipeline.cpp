@@ -266,12 +266,11 @@ void Group::commit() {
     seen_again_.clear();
     for (const auto& [posting, rows] : by_posting) {
         if (stale_indexes_.contains(posting)) continue;  // rewritten below
-        ctx_.filer.add_to_index(posting.first, posting.second, rows, [&] {
-            return ctx_.db.applications(posting.first, posting.second);
-        });
+        ctx_.filer.add_to_index(posting.first, posting.second, rows,
+                                rows_in(ctx_.db, posting.first, posting.second));
     }
     for (const auto& [organisation, posting] : stale_indexes_) {
-        ctx_.filer.write_index(organisation, posting, ctx_.db.applications(organisation, posting));
+        ctx_.filer.write_index(organisation, posting, rows_in(ctx_.db, organisation, posting));
     }
     stale_indexes_.clear();
 
@@ -342,10 +341,16 @@ bool sender_answered_lately(const MailboxContext& ctx, const std::string& to,
            ctx.db.replied_since(ctx.organisation.address, to, now - std::chrono::minutes(quiet));
 }
 
+store::EachRow rows_in(state::StateDb& db, const std::string& organisation,
+                       const std::string& posting) {
+    return [&db, organisation, posting](const auto& visit) {
+        db.each_application(organisation, posting, visit);
+    };
+}
+
 void refresh_index(const config::Config& config, state::StateDb& db,
                    const std::string& organisation, const std::string& posting) {
-    store::write_index(config.storage, organisation, posting,
-                       db.applications(organisation, posting));
+    store::write_index(config.storage, organisation, posting, rows_in(db, organisation, posting));
 }
 
 void handle_group(const MailboxContext& ctx, imap::UidValidity validity,

@@ -81,6 +81,11 @@ bool sender_answered_lately(const MailboxContext& ctx, const std::string& to,
 /// The IMAP client's settings for that mailbox, its password read now.
 imap::ServerSettings imap_settings(const config::Mailbox& mailbox);
 
+/// A posting's applications straight from the state database, one at a time
+/// (store::EachRow), for its CSV.
+store::EachRow rows_in(state::StateDb& db, const std::string& organisation,
+                       const std::string& posting);
+
 /// Rewrites a posting's applications.csv from the database.
 void refresh_index(const config::Config& config, state::StateDb& db,
                    const std::string& organisation, const std::string& posting);

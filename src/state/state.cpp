@@ -279,19 +279,25 @@ void StateDb::record_seen_again(const MessageRef& m, const std::string& applicat
     });
 }
 
-std::vector<record::Application> StateDb::applications(const std::string& organisation,
-                                                       const std::string& posting) {
-    return guarded(impl_->path, "list applications", [&] {
+void StateDb::each_application(const std::string& organisation, const std::string& posting,
+                               const std::function<void(const record::Application&)>& visit) {
+    guarded(impl_->path, "list applications", [&] {
         SQLite::Statement q(
             impl_->db,
             "SELECT record FROM applications WHERE organisation = ? AND posting = ? "
             "ORDER BY received_at, id");
         q.bind(1, organisation);
         q.bind(2, posting);
-        std::vector<record::Application> rows;
-        while (q.executeStep()) rows.push_back(parse_record(q.getColumn(0).getString()));
-        return rows;
+        while (q.executeStep()) visit(parse_record(q.getColumn(0).getString()));
     });
+}
+
+std::vector<record::Application> StateDb::applications(const std::string& organisation,
+                                                       const std::string& posting) {
+    std::vector<record::Application> rows;
+    each_application(organisation, posting,
+                     [&](const record::Application& app) { rows.push_back(app); });
+    return rows;
 }
 
 std::optional<record::Application> StateDb::application(const std::string& id) {

@@ -147,6 +147,9 @@ public:
     void record_seen_again(const MessageRef& message, const std::string& application_id,
                            Clock::time_point now);
 
+    /// The same one at a time, without holding them all (a posting's CSV).
+    void each_application(const std::string& organisation, const std::string& posting,
+                          const std::function<void(const record::Application&)>& visit);
     std::vector<record::Application> applications(const std::string& organisation,
                                                   const std::string& posting);
     std::optional<record::Application> application(const std::string& id);

@@ -38,6 +38,7 @@ struct StateDb::Impl {
         db.exec("PRAGMA foreign_keys = ON");
         // Erased applications must not linger in free pages of the file.
         db.exec("PRAGMA secure_delete = ON");
+        db.exec("PRAGMA cache_size = -512");
         migrate(db, path);
     }
 };

@@ -177,7 +177,7 @@ void Filer::update_record(const record::Application& application) {
 }
 
 void Filer::write_index(std::string_view organisation, std::string_view posting,
-                        const std::vector<record::Application>& rows) {
+                        const EachRow& rows) {
     with_fresh_knowledge_on_failure([&] {
         const fs::path csv = index_path(storage_, organisation, posting);
         make_folder(csv.parent_path());
@@ -191,10 +191,10 @@ void Filer::write_index(std::string_view organisation, std::string_view posting,
 
 void Filer::add_to_index(std::string_view organisation, std::string_view posting,
                          const std::vector<record::Application>& new_rows,
-                         const std::function<std::vector<record::Application>()>& all_rows) {
+                         const EachRow& all_rows) {
     const fs::path csv = index_path(storage_, organisation, posting);
     if (indexes_in_step_.contains(csv) && append_to_index(csv, new_rows)) return;
-    write_index(organisation, posting, all_rows());
+    write_index(organisation, posting, all_rows);
 }
 
 /// Appends the rows in one write(2), so a reader sees the file with or without
@@ -239,7 +239,7 @@ fs::path file_failed(const config::Storage& storage, std::string_view organisati
 }
 
 void write_index(const config::Storage& storage, std::string_view organisation,
-                 std::string_view posting, const std::vector<record::Application>& rows) {
+                 std::string_view posting, const EachRow& rows) {
     Filer(storage, Durability::now).write_index(organisation, posting, rows);
 }
 

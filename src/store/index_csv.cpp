@@ -61,23 +61,30 @@ void add_line(std::string& out, const std::vector<std::string>& values, char del
     out += "\r\n";
 }
 
+void add_row(std::string& out, const record::Application& app, char delimiter) {
+    add_line(out,
+             {app.id, app.received_at, app.applicant.name, app.applicant.email, app.subject,
+              files_of_role(app, "cv"), files_of_role(app, "cover_letter"),
+              files_of_role(app, "other"), app.deadline.status, checks_summary(app), app.routing.by,
+              app.acknowledgement.status, app.duplicate_of.value_or(""), app.id},
+             delimiter);
+}
+
 }  // namespace
 
 std::string index_csv_rows(const std::vector<record::Application>& rows, char delimiter) {
     std::string out;
-    for (const auto& app : rows) {
-        add_line(
-            out,
-            {app.id, app.received_at, app.applicant.name, app.applicant.email, app.subject,
-             files_of_role(app, "cv"), files_of_role(app, "cover_letter"),
-             files_of_role(app, "other"), app.deadline.status, checks_summary(app), app.routing.by,
-             app.acknowledgement.status, app.duplicate_of.value_or(""), app.id},
-            delimiter);
-    }
+    for (const auto& app : rows) add_row(out, app, delimiter);
     return out;
 }
 
-std::string index_csv(const std::vector<record::Application>& rows, char delimiter) {
+EachRow each_of(const std::vector<record::Application>& rows) {
+    return [&rows](const std::function<void(const record::Application&)>& visit) {
+        for (const auto& app : rows) visit(app);
+    };
+}
+
+std::string index_csv(const EachRow& rows, char delimiter) {
     // The BOM makes Excel read the file as UTF-8, so accents survive.
     std::string out = "\xEF\xBB\xBF";
     add_line(out,
@@ -85,7 +92,12 @@ std::string index_csv(const std::vector<record::Application>& rows, char delimit
               "cover_letter", "other_documents", "deadline_status", "checks", "routing",
               "acknowledgement", "duplicate_of", "folder"},
              delimiter);
-    return out + index_csv_rows(rows, delimiter);
+    rows([&](const record::Application& app) { add_row(out, app, delimiter); });
+    return out;
+}
+
+std::string index_csv(const std::vector<record::Application>& rows, char delimiter) {
+    return index_csv(each_of(rows), delimiter);
 }
 
 }  // namespace intake::store

@@ -67,11 +67,20 @@ std::filesystem::path file_failed(const config::Storage& storage, std::string_vi
                                   std::string_view id, std::string_view raw_message,
                                   std::string_view reason);
 
+/// Hands every application of a posting to `visit`, in CSV order: the CSV is
+/// made from the state database's rows one at a time, so its memory is the
+/// text's, not a whole posting's records (StateDb::each_application).
+using EachRow = std::function<void(const std::function<void(const record::Application&)>& visit)>;
+
+/// These rows, as an EachRow; `rows` must outlive it.
+EachRow each_of(const std::vector<record::Application>& rows);
+
 /// Rewrites <root>/<organisation>/<posting>/applications.csv from these rows.
 void write_index(const config::Storage& storage, std::string_view organisation,
-                 std::string_view posting, const std::vector<record::Application>& rows);
+                 std::string_view posting, const EachRow& rows);
 
-/// The CSV text itself (UTF-8 with BOM, RFC 4180, CRLF), for tests.
+/// The CSV text itself (UTF-8 with BOM, RFC 4180, CRLF).
+std::string index_csv(const EachRow& rows, char delimiter);
 std::string index_csv(const std::vector<record::Application>& rows, char delimiter);
 
 /// Files for a long-lived process (the daemon): remembers the folders it made, so
@@ -97,11 +106,9 @@ public:
     /// with the applications already there; the first time (the file may be stale
     /// after a crash), or when the file has gone, rewrites it from all_rows().
     void add_to_index(std::string_view organisation, std::string_view posting,
-                      const std::vector<record::Application>& new_rows,
-                      const std::function<std::vector<record::Application>()>& all_rows);
+                      const std::vector<record::Application>& new_rows, const EachRow& all_rows);
     /// Rewrites the posting's applications.csv (a row changed: reply status, erasure).
-    void write_index(std::string_view organisation, std::string_view posting,
-                     const std::vector<record::Application>& rows);
+    void write_index(std::string_view organisation, std::string_view posting, const EachRow& rows);
     /// Rewrites application.json of an application already filed.
     void update_record(const record::Application& application);
 

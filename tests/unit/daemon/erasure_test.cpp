@@ -114,7 +114,8 @@ protected:
                         {},
                         state::QueuedReply{"smtp", "a@cemr", email, "reply"}};
         db_->commit_filing(f, Clock::now());
-        store::write_index(config_.storage, "cemr", posting, db_->applications("cemr", posting));
+        store::write_index(config_.storage, "cemr", posting,
+                           store::each_of(db_->applications("cemr", posting)));
     }
     /// Set aside on the day its id names: purge goes by when reason.txt was written.
     void failed(const std::string& id, const std::string& raw) {

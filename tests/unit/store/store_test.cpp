@@ -202,9 +202,9 @@ TEST(Filer, IndexIsRewrittenOnceThenAppendedTo) {
     Filer filer(storage, Durability::deferred);
     int full_reads = 0;
     std::vector<record::Application> all{a};
-    auto all_rows = [&] {
+    const EachRow all_rows = [&](const auto& visit) {
         ++full_reads;
-        return all;
+        for (const auto& app : all) visit(app);
     };
     // The first time this Filer sees the posting, the file is rebuilt from every row.
     filer.add_to_index("cemr", "policy-internship", {a}, all_rows);
