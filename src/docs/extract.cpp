@@ -44,6 +44,18 @@ bool read_numbers(std::string_view& in, std::size_t* values, std::size_t count) 
     return true;
 }
 
+/// `job` in a contained child: one of `service` when there is one, else of this process.
+std::optional<std::string> contained(Job job, std::string_view bytes, std::string_view file_name,
+                                     std::string_view media_type, const ExtractLimits& limits,
+                                     std::size_t max_output, std::string& failure,
+                                     const ReaderService* service) {
+    if (service != nullptr) {
+        return service->run(job, bytes, file_name, media_type, limits, max_output, failure);
+    }
+    return run_contained([&] { return perform(job, bytes, file_name, media_type, limits); }, limits,
+                         max_output, failure);
+}
+
 std::optional<Text> decode(std::string_view in) {
     std::size_t v[3];
     if (!read_numbers(in, v, 3) || v[0] > static_cast<int>(TextStatus::format) ||
@@ -157,12 +169,8 @@ Text read_text(std::string_view bytes, std::string_view file_name, std::string_v
     }
     std::string failure;
     const std::size_t max_output = limits.max_text_bytes + 4096;
-    const auto output =
-        service ? service->run(Job::read_text, bytes, file_name, media_type, limits, max_output,
-                               failure)
-                : run_contained(
-                      [&] { return perform(Job::read_text, bytes, file_name, media_type, limits); },
-                      limits, max_output, failure);
+    const auto output = contained(Job::read_text, bytes, file_name, media_type, limits, max_output,
+                                  failure, service);
     if (!output) return failed(TextStatus::unreadable, failure);
     if (auto t = decode(*output)) return *t;
     return failed(TextStatus::unreadable, "the document reader's answer was garbled");
@@ -192,11 +200,8 @@ std::optional<std::vector<mime::Attachment>> unpack_tnef(std::string_view bytes,
                                                          const ExtractLimits& limits,
                                                          const ReaderService* service) {
     std::string failure;
-    const auto output =
-        service ? service->run(Job::unpack_tnef, bytes, {}, {}, limits, limits.max_archive_bytes,
-                               failure)
-                : run_contained([&] { return perform(Job::unpack_tnef, bytes, {}, {}, limits); },
-                                limits, limits.max_archive_bytes, failure);
+    const auto output = contained(Job::unpack_tnef, bytes, {}, {}, limits, limits.max_archive_bytes,
+                                  failure, service);
     if (!output) return std::nullopt;
     std::vector<mime::Attachment> files;
     std::string_view in = *output;

@@ -117,6 +117,37 @@ std::string describe(int status) {
     return "the document reader failed";
 }
 
+enum class ReadEnd { end_of_file, deadline, too_much };
+
+/// Reads `fd` into `into` until end of file (or a read error), the deadline, or
+/// more than `limit` bytes.
+ReadEnd read_until_end(int fd, Clock::time_point deadline, std::size_t limit, std::string& into) {
+    char buffer[65536];
+    for (;;) {
+        const auto now = Clock::now();
+        if (now >= deadline) return ReadEnd::deadline;
+        // Rounded up: a wait rounded down to 0 ms would give up before the deadline.
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+        pollfd p{fd, POLLIN, 0};
+        const int ready = poll(&p, 1, static_cast<int>(left.count()));
+        if (ready < 0 && errno != EINTR) return ReadEnd::end_of_file;
+        if (ready <= 0) continue;  // interrupted, or time is up: the check above decides
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return ReadEnd::end_of_file;
+        into.append(buffer, static_cast<std::size_t>(n));
+        if (into.size() > limit) return ReadEnd::too_much;
+    }
+}
+
+std::string too_much_output(std::size_t max_output) {
+    return "the document reader produced more than " + std::to_string(max_output) + " bytes";
+}
+
+std::string out_of_time(const ExtractLimits& limits) {
+    return "the document reader ran out of time (" + std::to_string(limits.wall.count()) + " ms)";
+}
+
 /// Waits for the child until the deadline, then kills it; always reaps it. The
 /// wait is a poll on a pidfd, which wakes the moment the child exits: a child
 /// has usually closed its pipe but not yet exited when the parent gets here.
@@ -166,25 +197,8 @@ std::optional<std::string> run_contained(const std::function<std::string()>& job
 
     const auto deadline = Clock::now() + limits.wall;
     std::string output;
-    bool too_much = false;
-    char buffer[65536];
-    for (;;) {
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-        if (left.count() <= 0) break;
-        pollfd p{read_end.get(), POLLIN, 0};
-        const int ready = poll(&p, 1, static_cast<int>(left.count()));
-        if (ready < 0 && errno == EINTR) continue;
-        if (ready <= 0) break;
-        const ssize_t n = ::read(read_end.get(), buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;  // end of output (or an error): the child is done
-        output.append(buffer, static_cast<std::size_t>(n));
-        if (output.size() > max_output) {
-            too_much = true;
-            break;
-        }
-    }
+    const bool too_much =
+        read_until_end(read_end.get(), deadline, max_output, output) == ReadEnd::too_much;
     bool killed = false;
     // After the output ends the child only has to exit; give it a moment, not the
     // whole deadline again, so a child that closes its pipe and loops is caught.
@@ -192,12 +206,11 @@ std::optional<std::string> run_contained(const std::function<std::string()>& job
         too_much ? Clock::now() : std::min(deadline, Clock::now() + std::chrono::seconds(2));
     const int status = reap(pid, exit_deadline, killed);
     if (too_much) {
-        failure = "the document reader produced more than " + std::to_string(max_output) + " bytes";
+        failure = too_much_output(max_output);
         return std::nullopt;
     }
     if (killed && Clock::now() >= deadline) {
-        failure =
-            "the document reader ran out of time (" + std::to_string(limits.wall.count()) + " ms)";
+        failure = out_of_time(limits);
         return std::nullopt;
     }
     if (killed || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -543,23 +556,14 @@ std::optional<std::string> ReaderService::run(Job job, std::string_view bytes,
     // a service that stopped answering.
     const auto deadline = Clock::now() + limits.wall + std::chrono::seconds(10);
     std::string answer;
-    char buffer[65536];
-    for (;;) {
-        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
-        if (left.count() <= 0) service_gone();
-        pollfd p{mine.get(), POLLIN, 0};
-        const int ready = poll(&p, 1, static_cast<int>(left.count()));
-        if (ready < 0 && errno == EINTR) continue;
-        if (ready <= 0) continue;  // the deadline check above decides
-        const ssize_t n = ::read(mine.get(), buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        answer.append(buffer, static_cast<std::size_t>(n));
-        if (answer.size() > max_output + sizeof(Trailer)) {
-            failure =
-                "the document reader produced more than " + std::to_string(max_output) + " bytes";
+    switch (read_until_end(mine.get(), deadline, max_output + sizeof(Trailer), answer)) {
+        case ReadEnd::end_of_file:
+            break;
+        case ReadEnd::deadline:
+            service_gone();
+        case ReadEnd::too_much:
+            failure = too_much_output(max_output);
             return std::nullopt;  // closing the socket ends the child (EPIPE)
-        }
     }
     Trailer t;
     if (answer.size() < sizeof t ||
@@ -569,8 +573,7 @@ std::optional<std::string> ReaderService::run(Job job, std::string_view bytes,
     std::memcpy(&t, answer.data() + answer.size() - sizeof t, sizeof t);
     answer.resize(answer.size() - sizeof t);
     if (t.timed_out != 0) {
-        failure =
-            "the document reader ran out of time (" + std::to_string(limits.wall.count()) + " ms)";
+        failure = out_of_time(limits);
         return std::nullopt;
     }
     if (!WIFEXITED(t.wait_status) || WEXITSTATUS(t.wait_status) != 0) {
