@@ -457,5 +457,71 @@ TEST_F(ConfigDir, RetainMonthsAfterCloseIsNotNegative) {
     EXPECT_HAS(error(), "expected an integer >= 0");
 }
 
+// ca_file, the private CA a mailbox or SMTP server is checked against: read relative
+// to the config file, and refused at load (naming the key and the file) when it is
+// missing, a folder, or holds no PEM certificate, so a typo stops `intake check`
+// and the start instead of failing every connection later.
+
+// Any PEM certificate will do: only its marker is looked at when loading.
+const char* const kPem = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";
+
+class CaFile : public ConfigDir {
+protected:
+    void SetUp() override {
+        ConfigDir::SetUp();
+        write("ca/company-ca.pem", kPem);
+    }
+    /// The setup with these lines added to the mailbox and to the SMTP server.
+    void add(const std::string& mailbox_lines, const std::string& smtp_lines = "") {
+        replace("intake.toml", "password_file = \"secrets/imap\"",
+                "password_file = \"secrets/imap\"\n" + mailbox_lines);
+        replace("intake.toml", "url = \"smtps://smtp.org.example:465\"",
+                "url = \"smtps://smtp.org.example:465\"\n" + smtp_lines);
+    }
+};
+
+TEST_F(CaFile, DefaultIsTheSystemStore) {
+    const Config config = load();
+    EXPECT_TRUE(config.mailboxes[0].ca_file.empty());
+    EXPECT_TRUE(config.smtp_servers[0].ca_file.empty());
+}
+
+TEST_F(CaFile, IsReadRelativeToTheConfigFileForMailboxesAndSmtp) {
+    add("ca_file = \"ca/company-ca.pem\"", "ca_file = \"ca/company-ca.pem\"");
+    const Config config = load();
+    EXPECT_EQ(config.mailboxes[0].ca_file, (dir_ / "ca/company-ca.pem").lexically_normal());
+    EXPECT_EQ(config.smtp_servers[0].ca_file, (dir_ / "ca/company-ca.pem").lexically_normal());
+}
+
+TEST_F(CaFile, MissingFileNamesTheKeyAndTheFile) {
+    add("ca_file = \"ca/typo.pem\"");
+    const std::string e = error();
+    EXPECT_HAS(e, "intake.toml");
+    EXPECT_HAS(e, "'mailbox[0].ca_file'");
+    EXPECT_HAS(e, (dir_ / "ca/typo.pem").lexically_normal().string());
+    EXPECT_HAS(e, "does not exist");
+    EXPECT_HAS(e, "PEM");
+}
+
+TEST_F(CaFile, MissingFileOfAnSmtpServer) {
+    add("", "ca_file = \"/nonexistent/ca.pem\"");
+    const std::string e = error();
+    EXPECT_HAS(e, "'smtp[0].ca_file'");
+    EXPECT_HAS(e, "/nonexistent/ca.pem");
+}
+
+TEST_F(CaFile, AFolderIsRefused) {
+    add("ca_file = \"ca\"");
+    EXPECT_HAS(error(), "is not a file");
+}
+
+TEST_F(CaFile, AFileWithoutACertificateIsRefused) {
+    write("ca/key-by-mistake.pem", "-----BEGIN PRIVATE KEY-----\nMIG\n-----END PRIVATE KEY-----\n");
+    add("ca_file = \"ca/key-by-mistake.pem\"");
+    const std::string e = error();
+    EXPECT_HAS(e, "'mailbox[0].ca_file'");
+    EXPECT_HAS(e, "holds no PEM certificate");
+}
+
 }  // namespace
 }  // namespace intake::config
