@@ -63,15 +63,19 @@ bool looks_like_heading(const std::string& folded, const config::Rules& rules) {
 
 }  // namespace
 
+bool whole_words_at(std::string_view folded_text, std::size_t at, std::string_view phrase) {
+    const bool left = at == 0 || !is_word_byte(folded_text[at - 1]);
+    const auto end = at + phrase.size();
+    const bool right = end == folded_text.size() || !is_word_byte(folded_text[end]) ||
+                       !is_word_byte(phrase.back());
+    return left && right;
+}
+
 bool has_phrase(std::string_view folded_text, std::string_view phrase) {
     if (phrase.empty()) return false;
     for (auto at = text::find(folded_text, phrase); at != std::string_view::npos;
          at = text::find(folded_text, phrase, at + 1)) {
-        const bool left = at == 0 || !is_word_byte(folded_text[at - 1]);
-        const auto end = at + phrase.size();
-        const bool right = end == folded_text.size() || !is_word_byte(folded_text[end]) ||
-                           !is_word_byte(phrase.back());
-        if (left && right) return true;
+        if (whole_words_at(folded_text, at, phrase)) return true;
     }
     return false;
 }

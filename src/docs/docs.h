@@ -140,6 +140,10 @@ std::vector<Document> classify(const mime::ParsedMessage& message, const TextRea
 /// Whether `phrase` (folded) occurs in `folded_text` as whole words.
 bool has_phrase(std::string_view folded_text, std::string_view phrase);
 
+/// Whether `phrase`, found at `at` in `folded_text`, stands there as whole words:
+/// no letter or digit glued before it, nor after it unless it ends in punctuation.
+bool whole_words_at(std::string_view folded_text, std::size_t at, std::string_view phrase);
+
 /// "Maria Lopez Garcia": two to five capitalised words, no digits.
 bool looks_like_name(std::string_view line);
 

@@ -44,13 +44,10 @@ bool word_byte(char c) {
 void find_words(const std::string& line, const std::vector<std::string>& words,
                 const std::string& what, std::vector<Hit>& hits) {
     for (const auto& w : words) {
+        if (w.empty()) continue;
         for (auto at = text::find(line, w); at != std::string::npos;
              at = text::find(line, w, at + 1)) {
-            const auto end = at + w.size();
-            if ((at == 0 || !word_byte(line[at - 1])) &&
-                (end == line.size() || !word_byte(line[end]) || !word_byte(w.back()))) {
-                hits.push_back({at, end, what});
-            }
+            if (docs::whole_words_at(line, at, w)) hits.push_back({at, at + w.size(), what});
         }
     }
 }
