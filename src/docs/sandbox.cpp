@@ -68,12 +68,18 @@ bool write_all(int fd, std::string_view data) {
     return true;
 }
 
-/// Limits this process (the contained child) as its parent cannot: every
-/// descriptor but 0-2 (for sanitizer reports) and `keep_fd`, moved to 3, is
-/// closed; returns 3.
-int contain(int keep_fd, const ExtractLimits& limits) {
+/// Closes every descriptor of this (forked) process but 0-2, for sanitizer
+/// reports, and `keep_fd`, which it moves to 3; returns 3.
+int keep_only(int keep_fd) {
     if (keep_fd != 3) dup2(keep_fd, 3);
     close_range(4, ~0U, 0);
+    return 3;
+}
+
+/// Limits this process (the contained child) as its parent cannot: keep_only()
+/// its pipe or socket, then rlimits; returns the descriptor it kept.
+int contain(int keep_fd, const ExtractLimits& limits) {
+    const int kept = keep_only(keep_fd);
     prctl(PR_SET_DUMPABLE, 0);
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     const auto cpu = static_cast<rlim_t>(std::max<long long>(1, limits.cpu.count()));
@@ -88,7 +94,7 @@ int contain(int keep_fd, const ExtractLimits& limits) {
     // A reader that crashes dies of its signal, so the parent reports a crash,
     // whatever handlers the daemon or a sanitizer installed before the fork.
     for (const int fatal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) std::signal(fatal, SIG_DFL);
-    return 3;
+    return kept;
 }
 
 [[noreturn]] void child_main(int out_fd, const std::function<std::string()>& job,
@@ -389,11 +395,7 @@ startxref
 )pdf";
 
 [[noreturn]] void service_main(int control) {
-    control = [&] {
-        if (control != 3) dup2(control, 3);
-        close_range(4, ~0U, 0);
-        return 3;
-    }();
+    control = keep_only(control);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     // A terminal's Ctrl-C is for the daemon, which stops between messages; the
     // service and its children go when the daemon closes the control socket.
