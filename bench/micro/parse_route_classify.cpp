@@ -115,9 +115,7 @@ void each_message(benchmark::State& state, const std::vector<Message>& corpus, W
 
 void parse_only(benchmark::State& state, const std::vector<Message>& corpus,
                 const config::Config& config) {
-    const config::Limits& l = config.limits;
-    const mime::Limits limits{l.max_message_bytes, l.max_parts, l.max_depth,
-                              l.max_attachment_bytes};
+    const mime::Limits limits = daemon::mime_limits(config.limits);
     each_message(state, corpus, [&](const Message& m) {
         auto parsed = mime::parse_message(m.raw, limits);
         benchmark::DoNotOptimize(parsed);

@@ -15,10 +15,6 @@ namespace {
 
 using std::chrono::sys_seconds;
 
-mime::Limits mime_limits(const config::Limits& l) {
-    return {l.max_message_bytes, l.max_parts, l.max_depth, l.max_attachment_bytes};
-}
-
 /// When the application arrived: the topmost Received line (added by the
 /// organisation's own mail server, so the applicant cannot backdate it), else
 /// the Date header, else now.
@@ -155,6 +151,10 @@ std::string failed_id(std::string_view raw) {
     const std::string day = utc_text(*arrived).substr(0, 11);
     return day.size() == 11 && day[4] == '-' && day[10] == 'T' ? day.substr(0, 10) + "_" + hash
                                                                : hash;
+}
+
+mime::Limits mime_limits(const config::Limits& l) {
+    return {l.max_message_bytes, l.max_parts, l.max_depth, l.max_attachment_bytes};
 }
 
 void suppress_reply(record::Application& application, std::string_view reason) {

@@ -45,6 +45,9 @@ std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& con
 std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& context,
                                  const docs::TextReader& read);
 
+/// The MIME parser's bounds from the configuration's [limits].
+mime::Limits mime_limits(const config::Limits& limits);
+
 /// Marks the acknowledgement suppressed for `reason` (duplicate, rate limit).
 void suppress_reply(record::Application& application, std::string_view reason);
 

@@ -28,8 +28,7 @@ std::optional<mime::ParsedMessage> parse_header(const std::string& header,
                                                 const config::Limits& limits,
                                                 std::string& why_not) {
     try {
-        return mime::parse_message(header, {limits.max_message_bytes, limits.max_parts,
-                                            limits.max_depth, limits.max_attachment_bytes});
+        return mime::parse_message(header, mime_limits(limits));
     } catch (const std::exception& e) {
         why_not = e.what();
         return std::nullopt;
