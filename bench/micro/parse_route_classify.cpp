@@ -127,7 +127,9 @@ void decide_all(benchmark::State& state, const std::vector<Message>& corpus,
     const bool with_text = state.range(0) != 0;
     // Without text every document is as if its format were unreadable: roles come
     // from file names only, and no child process is started.
-    const docs::TextReader no_text = [](const mime::Attachment&) { return docs::Text{}; };
+    const docs::TextReader no_text = [](const std::vector<const mime::Attachment*>& documents) {
+        return std::vector<docs::Text>(documents.size());
+    };
     each_message(state, corpus, [&](const Message& m) {
         const daemon::MessageContext context{config, *m.mailbox, *m.organisation,
                                              std::chrono::system_clock::now()};

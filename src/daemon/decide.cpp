@@ -167,8 +167,8 @@ void suppress_reply(record::Application& application, std::string_view reason) {
 
 std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& ctx) {
     const docs::ExtractLimits limits = extract_limits(ctx.config.limits);
-    return decide(raw, ctx, [&](const mime::Attachment& a) {
-        return docs::read_text(a.content, a.file_name, a.media_type, limits, ctx.reader);
+    return decide(raw, ctx, [&](const std::vector<const mime::Attachment*>& documents) {
+        return docs::read_texts(documents, limits, ctx.reader);
     });
 }
 

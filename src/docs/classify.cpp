@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "base/errors.h"
 #include "base/text.h"
 #include "docs/docs.h"
 
@@ -99,16 +100,25 @@ std::string own_words(std::string_view body_text) {
 
 std::vector<Document> classify(const mime::ParsedMessage& message, const TextReader& read,
                                const config::Rules& rules) {
-    std::vector<Document> documents;
+    std::vector<const mime::Attachment*> attachments;
     for (const auto& a : message.attachments) {
-        if (!is_document(a)) continue;
+        if (is_document(a)) attachments.push_back(&a);
+    }
+    std::vector<Text> texts = read(attachments);
+    if (texts.size() != attachments.size()) {
+        throw InternalError("the text reader answered for " + std::to_string(texts.size()) +
+                            " of " + std::to_string(attachments.size()) + " documents");
+    }
+    std::vector<Document> documents;
+    for (std::size_t i = 0; i < attachments.size(); ++i) {
+        const mime::Attachment& a = *attachments[i];
         Document d{role_from_name(a.file_name),
                    "attachment",
                    a.file_name,
                    a.media_type,
                    a.content,
                    std::nullopt,
-                   read(a)};
+                   std::move(texts[i])};
         d.language = detect_language(d.text.text);
         documents.push_back(std::move(d));
     }

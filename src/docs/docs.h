@@ -59,13 +59,25 @@ struct ExtractLimits {
 enum class Job : unsigned char { read_text, unpack_tnef };
 
 /// The document readers' own small process. The daemon forks it once, while it is
-/// still small, and it forks the contained child of each document from there:
-/// forking the grown daemon for every document copied its page tables and left
-/// every page of its heap to be copied again on its next write. A child keeps
-/// every limit it had (one process per document, nothing shared between
-/// documents). Safe to call from several threads: each call has its own socket.
+/// still small, and it forks the contained children from there: forking the grown
+/// daemon for every document copied its page tables and left every page of its
+/// heap to be copied again on its next write. One child reads the documents of
+/// one message, one after another, each with the limits of a document read alone;
+/// nothing is shared between messages, so what one sender mails can reach no
+/// other applicant's documents. Safe to call from several threads: each call has
+/// its own socket.
 class ReaderService {
 public:
+    struct Input {
+        std::string_view bytes;
+        std::string_view file_name;
+        std::string_view media_type;
+    };
+    struct Outcome {
+        std::optional<std::string> output;  ///< the child's answer, if it gave one
+        std::string failure;                ///< else why not
+    };
+
     /// Forks the service; throws TransientError when it cannot.
     ReaderService();
     ~ReaderService();
@@ -78,6 +90,13 @@ public:
     std::optional<std::string> run(Job job, std::string_view bytes, std::string_view file_name,
                                    std::string_view media_type, const ExtractLimits& limits,
                                    std::size_t max_output, std::string& failure) const;
+
+    /// `job` for each input, in order, in one child. Each input has `limits` to
+    /// itself (wall clock, CPU, at most `max_output` bytes of answer); when one
+    /// crashes or outlasts them, those before it keep their answers and those
+    /// after it go to a new child. Throws TransientError as run() does.
+    std::vector<Outcome> run_each(Job job, const std::vector<Input>& inputs,
+                                  const ExtractLimits& limits, std::size_t max_output) const;
 
     /// Starts a new service if this one has stopped; from one thread, between runs.
     void ensure_running();
@@ -92,6 +111,11 @@ private:
 /// or a limit gives TextStatus::unreadable.
 Text read_text(std::string_view bytes, std::string_view file_name, std::string_view media_type,
                const ExtractLimits& limits, const ReaderService* service = nullptr);
+
+/// read_text() for each of a message's documents, in order; with `service`, one
+/// child of it reads them all (ReaderService::run_each).
+std::vector<Text> read_texts(const std::vector<const mime::Attachment*>& documents,
+                             const ExtractLimits& limits, const ReaderService* service = nullptr);
 
 /// The same, in this process: what the child runs. For tests of the formats only.
 Text read_text_here(std::string_view bytes, std::string_view file_name, std::string_view media_type,
@@ -126,8 +150,9 @@ std::string own_words(std::string_view body_text);
 /// ISO 639-1 code of the text's main language, nullopt when too short or unclear.
 std::optional<std::string> detect_language(std::string_view text);
 
-/// Reads one attachment's text (read_text with the config's limits, or a fake in tests).
-using TextReader = std::function<Text(const mime::Attachment&)>;
+/// Reads the texts of a message's documents, in order (read_texts with the
+/// config's limits, or a fake in tests).
+using TextReader = std::function<std::vector<Text>(const std::vector<const mime::Attachment*>&)>;
 
 /// Every document of the message, in order; the body letter (if any) last. Roles
 /// come from names, else from the text (rules.toml [roles]). The returned views

@@ -28,22 +28,6 @@ std::string encode(const Text& t) {
            "\n" + t.detail + t.text;
 }
 
-/// Reads the numbers of a header line "a b c\n" from `in`, advancing it.
-bool read_numbers(std::string_view& in, std::size_t* values, std::size_t count) {
-    const auto end = in.find('\n');
-    if (end == std::string_view::npos) return false;
-    const char* p = in.data();
-    const char* last = in.data() + end;
-    for (std::size_t i = 0; i < count; ++i) {
-        while (p < last && *p == ' ') ++p;
-        const auto [next, ec] = std::from_chars(p, last, values[i]);
-        if (ec != std::errc()) return false;
-        p = next;
-    }
-    in.remove_prefix(end + 1);
-    return true;
-}
-
 /// `job` in a contained child: one of `service` when there is one, else of this process.
 std::optional<std::string> contained(Job job, std::string_view bytes, std::string_view file_name,
                                      std::string_view media_type, const ExtractLimits& limits,
@@ -70,7 +54,37 @@ std::optional<Text> decode(std::string_view in) {
     return t;
 }
 
+/// The Text a contained child's answer holds, or why there is none.
+Text text_of(const std::optional<std::string>& output, const std::string& failure) {
+    if (!output) return failed(TextStatus::unreadable, failure);
+    if (auto t = decode(*output)) return *t;
+    return failed(TextStatus::unreadable, "the document reader's answer was garbled");
+}
+
+/// Whether reading the text takes a parser, and so a contained child.
+bool needs_reader(Format format) {
+    return format == Format::pdf || format == Format::zip || format == Format::cfb ||
+           format == Format::plain;
+}
+
+std::size_t max_output(const ExtractLimits& limits) { return limits.max_text_bytes + 4096; }
+
 }  // namespace
+
+bool read_numbers(std::string_view& in, std::size_t* values, std::size_t count) {
+    const auto end = in.find('\n');
+    if (end == std::string_view::npos) return false;
+    const char* p = in.data();
+    const char* last = in.data() + end;
+    for (std::size_t i = 0; i < count; ++i) {
+        while (p < last && *p == ' ') ++p;
+        const auto [next, ec] = std::from_chars(p, last, values[i]);
+        if (ec != std::errc()) return false;
+        p = next;
+    }
+    in.remove_prefix(end + 1);
+    return true;
+}
 
 std::string_view to_string(TextMethod method) {
     switch (method) {
@@ -161,19 +175,36 @@ Text read_text_here(std::string_view bytes, std::string_view file_name, std::str
 
 Text read_text(std::string_view bytes, std::string_view file_name, std::string_view media_type,
                const ExtractLimits& limits, const ReaderService* service) {
-    const Format format = sniff(bytes, file_name, media_type);
-    if (format == Format::other || format == Format::image || format == Format::rtf ||
-        format == Format::tnef) {
+    if (!needs_reader(sniff(bytes, file_name, media_type))) {
         // Nothing to parse: no need for a child.
         return read_text_here(bytes, file_name, media_type, limits);
     }
     std::string failure;
-    const std::size_t max_output = limits.max_text_bytes + 4096;
-    const auto output = contained(Job::read_text, bytes, file_name, media_type, limits, max_output,
-                                  failure, service);
-    if (!output) return failed(TextStatus::unreadable, failure);
-    if (auto t = decode(*output)) return *t;
-    return failed(TextStatus::unreadable, "the document reader's answer was garbled");
+    const auto output = contained(Job::read_text, bytes, file_name, media_type, limits,
+                                  max_output(limits), failure, service);
+    return text_of(output, failure);
+}
+
+std::vector<Text> read_texts(const std::vector<const mime::Attachment*>& documents,
+                             const ExtractLimits& limits, const ReaderService* service) {
+    std::vector<Text> texts(documents.size());
+    std::vector<ReaderService::Input> to_read;
+    std::vector<std::size_t> read_into;
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+        const mime::Attachment& a = *documents[i];
+        if (service != nullptr && needs_reader(sniff(a.content, a.file_name, a.media_type))) {
+            to_read.push_back({a.content, a.file_name, a.media_type});
+            read_into.push_back(i);
+        } else {
+            texts[i] = read_text(a.content, a.file_name, a.media_type, limits, service);
+        }
+    }
+    if (to_read.empty()) return texts;
+    const auto outcomes = service->run_each(Job::read_text, to_read, limits, max_output(limits));
+    for (std::size_t k = 0; k < outcomes.size(); ++k) {
+        texts[read_into[k]] = text_of(outcomes[k].output, outcomes[k].failure);
+    }
+    return texts;
 }
 
 bool is_tnef(const mime::Attachment& a) {

@@ -37,6 +37,10 @@ inline Text failed(TextStatus status, std::string detail) {
 std::string perform(Job job, std::string_view bytes, std::string_view file_name,
                     std::string_view media_type, const ExtractLimits& limits);
 
+/// Reads the `count` numbers of a header line "a b c\n" from `in` and advances it
+/// past the line; false when the line is missing or malformed.
+bool read_numbers(std::string_view& in, std::size_t* values, std::size_t count);
+
 /// Runs `job` in a forked child with the limits; returns its output, or nullopt and
 /// sets `failure` when it crashed, ran out of time or memory, or said too much.
 std::optional<std::string> run_contained(const std::function<std::string()>& job,

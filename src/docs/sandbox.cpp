@@ -26,9 +26,11 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -76,14 +78,21 @@ int keep_only(int keep_fd) {
     return 3;
 }
 
-/// Limits this process (the contained child) as its parent cannot: keep_only()
-/// its pipe or socket, then rlimits; returns the descriptor it kept.
-int contain(int keep_fd, const ExtractLimits& limits) {
+rlim_t cpu_seconds(const ExtractLimits& limits) {
+    return static_cast<rlim_t>(std::max<long long>(1, limits.cpu.count()));
+}
+
+/// Limits this process (the contained child of `documents` documents) as its
+/// parent cannot: keep_only() its pipe or socket, then rlimits; returns the
+/// descriptor it kept. The CPU limit is the first document's; each next one's is
+/// set by limit_next_document().
+int contain(int keep_fd, const ExtractLimits& limits, std::size_t documents = 1) {
     const int kept = keep_only(keep_fd);
     prctl(PR_SET_DUMPABLE, 0);
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-    const auto cpu = static_cast<rlim_t>(std::max<long long>(1, limits.cpu.count()));
-    const rlimit cpu_limit{cpu, cpu + 1};  // SIGXCPU at the soft limit, SIGKILL one second later
+    const rlim_t cpu = cpu_seconds(limits);
+    // SIGXCPU at the soft limit; SIGKILL one second after the last document's.
+    const rlimit cpu_limit{cpu, static_cast<rlim_t>(documents) * (cpu + 1)};
     setrlimit(RLIMIT_CPU, &cpu_limit);
 #ifndef INTAKE_ASAN
     limit(RLIMIT_AS, limits.memory_bytes);
@@ -93,8 +102,39 @@ int contain(int keep_fd, const ExtractLimits& limits) {
     limit(RLIMIT_NOFILE, 16);
     // A reader that crashes dies of its signal, so the parent reports a crash,
     // whatever handlers the daemon or a sanitizer installed before the fork.
-    for (const int fatal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) std::signal(fatal, SIG_DFL);
+    for (const int fatal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM}) {
+        std::signal(fatal, SIG_DFL);
+    }
+    sigset_t alarm;
+    sigemptyset(&alarm);
+    sigaddset(&alarm, SIGALRM);
+    sigprocmask(SIG_UNBLOCK, &alarm, nullptr);
     return kept;
+}
+
+/// Gives the next document of a contained child the limits of a document read
+/// alone: `limits.wall` of real time from now (SIGALRM, whose default action
+/// ends the process; the service's own deadline stays as the backstop) and
+/// `limits.cpu` of CPU time beyond what the process has used, rounded up.
+void limit_next_document(const ExtractLimits& limits) {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto used_seconds =
+        static_cast<rlim_t>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec + 1);
+    rlimit cpu{};
+    getrlimit(RLIMIT_CPU, &cpu);
+    cpu.rlim_cur = std::min(cpu.rlim_max, used_seconds + cpu_seconds(limits));
+    setrlimit(RLIMIT_CPU, &cpu);
+    const long long wall_ms = std::max<long long>(1, limits.wall.count());
+    itimerval timer{};
+    timer.it_value.tv_sec = static_cast<time_t>(wall_ms / 1000);
+    timer.it_value.tv_usec = static_cast<suseconds_t>(wall_ms % 1000 * 1000);
+    setitimer(ITIMER_REAL, &timer, nullptr);
+}
+
+void stop_document_clock() {
+    const itimerval off{};
+    setitimer(ITIMER_REAL, &off, nullptr);
 }
 
 [[noreturn]] void child_main(int out_fd, const std::function<std::string()>& job,
@@ -111,10 +151,15 @@ int contain(int keep_fd, const ExtractLimits& limits) {
     _exit(status);
 }
 
-std::string describe(int status) {
+std::string out_of_time(const ExtractLimits& limits) {
+    return "the document reader ran out of time (" + std::to_string(limits.wall.count()) + " ms)";
+}
+
+std::string describe(int status, const ExtractLimits& limits) {
     if (WIFSIGNALED(status)) {
         const int sig = WTERMSIG(status);
         if (sig == SIGXCPU) return "the document reader ran out of CPU time";
+        if (sig == SIGALRM) return out_of_time(limits);
         return std::string("the document reader crashed (") + strsignal(sig) + ")";
     }
     if (WIFEXITED(status)) {
@@ -148,10 +193,6 @@ ReadEnd read_until_end(int fd, Clock::time_point deadline, std::size_t limit, st
 
 std::string too_much_output(std::size_t max_output) {
     return "the document reader produced more than " + std::to_string(max_output) + " bytes";
-}
-
-std::string out_of_time(const ExtractLimits& limits) {
-    return "the document reader ran out of time (" + std::to_string(limits.wall.count()) + " ms)";
 }
 
 /// Waits for the child until the deadline, then kills it; always reaps it. The
@@ -220,7 +261,7 @@ std::optional<std::string> run_contained(const std::function<std::string()>& job
         return std::nullopt;
     }
     if (killed || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        failure = killed ? "the document reader did not exit" : describe(status);
+        failure = killed ? "the document reader did not exit" : describe(status, limits);
         return std::nullopt;
     }
     return output;
@@ -230,14 +271,17 @@ std::optional<std::string> run_contained(const std::function<std::string()>& job
 //
 // The daemon and the service share one SOCK_SEQPACKET control socket. For each
 // job the daemon makes a stream socketpair and sends one end with the job's
-// limits (a Request) over the control socket. The service forks the contained
-// child, which reads "<name bytes> <type bytes> <content bytes>\n" and the three
-// from its end until the daemon shuts down its writing side, writes its answer
-// and exits. The service waits for it on a pidfd (killing it at the wall-clock
-// deadline: it is its parent, so the PID cannot have been reused), then writes a
-// Trailer with its wait status to its own copy of the same socket: it always
-// comes after everything the child wrote. The daemon reads the answer and the
-// trailer until end of file.
+// limits and its number of documents (a Request) over the control socket. The
+// service forks the contained child, which reads, per document, "<name bytes>
+// <type bytes> <content bytes>\n" and the three from its end until the daemon
+// shuts down its writing side. It then reads them one after another, each under
+// limit_next_document(), and writes each answer as "<bytes>\n<answer>" as soon
+// as it has it, then exits. The service waits for it on a pidfd (killing it at
+// the job's wall-clock deadline, every document's wall time together: it is its
+// parent, so the PID cannot have been reused), then writes a Trailer with its
+// wait status to its own copy of the same socket: it always comes after
+// everything the child wrote. The daemon reads the answers and the trailer until
+// end of file; the answers missing say which document ended the child.
 
 namespace {
 
@@ -248,6 +292,7 @@ struct Request {
     std::int64_t cpu_seconds = 0;
     std::uint64_t memory_bytes = 0;
     std::int64_t wall_ms = 0;
+    std::uint32_t documents = 1;
 };
 
 struct Trailer {
@@ -277,27 +322,31 @@ bool read_all(int fd, std::string& into) {
     }
 }
 
-/// The contained child of one job: its input from the socket, its answer to it.
+/// The contained child of one job: its documents from the socket, their answers to it.
 [[noreturn]] void job_main(int socket, const Request& request) {
     const ExtractLimits limits = limits_of(request);
-    socket = contain(socket, limits);
+    socket = contain(socket, limits, request.documents);
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // the service killed with the daemon takes it along
     int status = 2;
     try {
         std::string input;
-        std::size_t v[3] = {0, 0, 0};
         if (read_all(socket, input)) {
-            const auto eol = input.find('\n');
-            const int fields = eol == std::string::npos
-                                   ? 0
-                                   : std::sscanf(input.c_str(), "%zu %zu %zu", &v[0], &v[1], &v[2]);
-            const std::string_view rest =
-                fields == 3 ? std::string_view(input).substr(eol + 1) : std::string_view();
-            if (fields == 3 && v[0] + v[1] + v[2] == rest.size()) {
+            std::string_view rest = input;
+            status = 0;
+            for (std::uint32_t n = 0; n < request.documents && status == 0; ++n) {
+                std::size_t v[3] = {0, 0, 0};
+                if (!read_numbers(rest, v, 3) || v[0] + v[1] + v[2] > rest.size()) {
+                    status = 2;
+                    break;
+                }
+                limit_next_document(limits);
                 const std::string output =
-                    perform(request.job, rest.substr(v[0] + v[1]), rest.substr(0, v[0]),
+                    perform(request.job, rest.substr(v[0] + v[1], v[2]), rest.substr(0, v[0]),
                             rest.substr(v[0], v[1]), limits);
-                status = write_all(socket, output) ? 0 : 3;
+                stop_document_clock();
+                rest.remove_prefix(v[0] + v[1] + v[2]);
+                const std::string frame = std::to_string(output.size()) + "\n";
+                status = write_all(socket, frame) && write_all(socket, output) ? 0 : 3;
             }
         }
     } catch (...) {
@@ -338,10 +387,10 @@ std::optional<RunningJob> receive_job(int control, bool& daemon_gone) {
     const pid_t pid = fork();
     if (pid < 0) return std::nullopt;  // the daemon reads EOF without a trailer
     if (pid == 0) job_main(socket.get(), request);
-    RunningJob job{
-        pid, UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0))), std::move(socket),
-        Clock::now() + std::chrono::milliseconds(std::max<std::int64_t>(0, request.wall_ms)),
-        false};
+    const auto wall = std::chrono::milliseconds(std::max<std::int64_t>(0, request.wall_ms));
+    RunningJob job{pid, UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0))),
+                   std::move(socket),
+                   Clock::now() + wall * std::max<std::uint32_t>(1, request.documents), false};
     return job;
 }
 
@@ -510,6 +559,55 @@ std::optional<std::string> ReaderService::run(Job job, std::string_view bytes,
                                               std::string_view media_type,
                                               const ExtractLimits& limits, std::size_t max_output,
                                               std::string& failure) const {
+    Outcome outcome =
+        std::move(run_each(job, {{bytes, file_name, media_type}}, limits, max_output).front());
+    if (!outcome.output) failure = std::move(outcome.failure);
+    return std::move(outcome.output);
+}
+
+namespace {
+
+/// Takes the complete answers "<bytes>\n<answer>" at the front of `answers`, at
+/// most `wanted`; an answer over `max_output` is refused.
+std::vector<ReaderService::Outcome> take_answers(std::string_view answers, std::size_t wanted,
+                                                 std::size_t max_output) {
+    std::vector<ReaderService::Outcome> taken;
+    std::size_t size = 0;
+    while (taken.size() < wanted && read_numbers(answers, &size, 1) && size <= answers.size()) {
+        if (size > max_output) {
+            taken.push_back({std::nullopt, too_much_output(max_output)});
+        } else {
+            taken.push_back({std::string(answers.substr(0, size)), {}});
+        }
+        answers.remove_prefix(size);
+    }
+    return taken;
+}
+
+bool send_input(int socket, const ReaderService::Input& in) {
+    const std::string header = std::to_string(in.file_name.size()) + " " +
+                               std::to_string(in.media_type.size()) + " " +
+                               std::to_string(in.bytes.size()) + "\n";
+    return send_all(socket, header) && send_all(socket, in.file_name) &&
+           send_all(socket, in.media_type) && send_all(socket, in.bytes);
+}
+
+/// Why the child stopped before answering for every document, from the trailer.
+std::string why_it_stopped(const Trailer& t, const ExtractLimits& limits) {
+    if (t.timed_out != 0) return out_of_time(limits);
+    if (WIFEXITED(t.wait_status) && WEXITSTATUS(t.wait_status) == 0) {
+        return "the document reader's answer was garbled";
+    }
+    return describe(t.wait_status, limits);
+}
+
+}  // namespace
+
+std::vector<ReaderService::Outcome> ReaderService::run_each(Job job,
+                                                            const std::vector<Input>& inputs,
+                                                            const ExtractLimits& limits,
+                                                            std::size_t max_output) const {
+    if (inputs.empty()) return {};
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
         throw TransientError(std::string("cannot create a socket for the document reader: ") +
@@ -523,6 +621,7 @@ std::optional<std::string> ReaderService::run(Job job, std::string_view bytes,
     request.cpu_seconds = limits.cpu.count();
     request.memory_bytes = limits.memory_bytes;
     request.wall_ms = limits.wall.count();
+    request.documents = static_cast<std::uint32_t>(inputs.size());
     {
         iovec io{&request, sizeof request};
         alignas(cmsghdr) char space[CMSG_SPACE(sizeof(int))] = {};
@@ -546,43 +645,47 @@ std::optional<std::string> ReaderService::run(Job job, std::string_view bytes,
     }
     theirs.close();
 
-    // A child that dies while reading (a limit) stops taking input: go on to its answer.
-    const std::string header = std::to_string(file_name.size()) + " " +
-                               std::to_string(media_type.size()) + " " +
-                               std::to_string(bytes.size()) + "\n";
-    (void)(send_all(mine.get(), header) && send_all(mine.get(), file_name) &&
-           send_all(mine.get(), media_type) && send_all(mine.get(), bytes));
+    // A child that dies while reading (a limit) stops taking input: go on to its answers.
+    for (const Input& in : inputs) {
+        if (!send_input(mine.get(), in)) break;
+    }
     shutdown(mine.get(), SHUT_WR);
 
     // The service kills the child at its deadline; this one only guards against
     // a service that stopped answering.
-    const auto deadline = Clock::now() + limits.wall + std::chrono::seconds(10);
+    const auto deadline =
+        Clock::now() + limits.wall * static_cast<long>(inputs.size()) + std::chrono::seconds(10);
+    const std::size_t frame_bytes = max_output + 24;  // an answer and its size line
     std::string answer;
-    switch (read_until_end(mine.get(), deadline, max_output + sizeof(Trailer), answer)) {
-        case ReadEnd::end_of_file:
-            break;
-        case ReadEnd::deadline:
+    const ReadEnd end =
+        read_until_end(mine.get(), deadline, frame_bytes * inputs.size() + sizeof(Trailer), answer);
+    if (end == ReadEnd::deadline) service_gone();
+    std::string stopped;
+    if (end == ReadEnd::too_much) {
+        // Closing the socket ends the child (EPIPE).
+        stopped = too_much_output(max_output);
+    } else {
+        Trailer t;
+        if (answer.size() < sizeof t ||
+            std::memcmp(answer.data() + answer.size() - sizeof t, t.magic, sizeof t.magic) != 0) {
             service_gone();
-        case ReadEnd::too_much:
-            failure = too_much_output(max_output);
-            return std::nullopt;  // closing the socket ends the child (EPIPE)
+        }
+        std::memcpy(&t, answer.data() + answer.size() - sizeof t, sizeof t);
+        answer.resize(answer.size() - sizeof t);
+        stopped = why_it_stopped(t, limits);
     }
-    Trailer t;
-    if (answer.size() < sizeof t ||
-        std::memcmp(answer.data() + answer.size() - sizeof t, t.magic, sizeof t.magic) != 0) {
-        service_gone();
+    std::vector<Outcome> outcomes = take_answers(answer, inputs.size(), max_output);
+    if (outcomes.size() == inputs.size()) return outcomes;
+    // The document being read when the child stopped is the reason; the ones
+    // after it were never tried, and go to a new child.
+    outcomes.push_back({std::nullopt, stopped});
+    mine.close();
+    const std::vector<Input> rest(inputs.begin() + static_cast<std::ptrdiff_t>(outcomes.size()),
+                                  inputs.end());
+    for (auto& outcome : run_each(job, rest, limits, max_output)) {
+        outcomes.push_back(std::move(outcome));
     }
-    std::memcpy(&t, answer.data() + answer.size() - sizeof t, sizeof t);
-    answer.resize(answer.size() - sizeof t);
-    if (t.timed_out != 0) {
-        failure = out_of_time(limits);
-        return std::nullopt;
-    }
-    if (!WIFEXITED(t.wait_status) || WEXITSTATUS(t.wait_status) != 0) {
-        failure = describe(t.wait_status);
-        return std::nullopt;
-    }
-    return answer;
+    return outcomes;
 }
 
 }  // namespace intake::docs

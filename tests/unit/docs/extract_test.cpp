@@ -319,6 +319,77 @@ TEST(ReaderService, ThreadsReadTheirOwnDocumentsAtOnce) {
     }
 }
 
+// One child reads all the documents of a message, each as if alone.
+
+std::vector<mime::Attachment> attachments(const std::vector<std::string>& names) {
+    std::vector<mime::Attachment> files;
+    for (const auto& name : names) {
+        mime::Attachment a;
+        a.file_name = name;
+        a.content = fixture(name);
+        files.push_back(std::move(a));
+    }
+    return files;
+}
+
+std::vector<const mime::Attachment*> pointers(const std::vector<mime::Attachment>& files) {
+    std::vector<const mime::Attachment*> out;
+    for (const auto& f : files) out.push_back(&f);
+    return out;
+}
+
+TEST(ReaderService, OneChildReadsAMessagesDocumentsInOrder) {
+    ReaderService service;
+    auto files = attachments(
+        {"document1.pdf", "Documento1.docx", "notes.txt", "Documento2.odt", "notes.txt"});
+    files[2].file_name = "photo.png";
+    files[2].content = "\x89PNG\r\n\x1a\n....";
+    const std::vector<Text> texts = read_texts(pointers(files), small_limits(), &service);
+    ASSERT_EQ(texts.size(), 5u);
+    EXPECT_NE(texts[0].text.find("Erasmus+ trainee"), std::string::npos) << texts[0].text;
+    EXPECT_NE(texts[1].text.find("Experiência profissional"), std::string::npos);
+    EXPECT_EQ(texts[2].status, TextStatus::format);  // an image: read by no child
+    EXPECT_NE(texts[3].text.find("convenio de prácticas"), std::string::npos);
+    EXPECT_NE(texts[4].text.find("Je vous prie d'agréer"), std::string::npos);
+}
+
+TEST(ReaderService, EachDocumentHasTheWallClockToItselfAndOneOutOfTimeStopsNoOther) {
+    ReaderService service;
+    ExtractLimits l = small_limits();
+    l.cpu = std::chrono::seconds(30);
+    l.wall = std::chrono::milliseconds(300);
+    const auto files = attachments({"document1.pdf", "slow.pdf", "slow.pdf", "notes.txt"});
+    const auto start = std::chrono::steady_clock::now();
+    const std::vector<Text> texts = read_texts(pointers(files), l, &service);
+    ASSERT_EQ(texts.size(), 4u);
+    EXPECT_NE(texts[0].text.find("Erasmus+ trainee"), std::string::npos) << texts[0].detail;
+    for (const std::size_t slow : {1u, 2u}) {
+        EXPECT_EQ(texts[slow].status, TextStatus::unreadable);
+        EXPECT_NE(texts[slow].detail.find("ran out of time (300 ms)"), std::string::npos)
+            << texts[slow].detail;
+    }
+    EXPECT_NE(texts[3].text.find("Je vous prie d'agréer"), std::string::npos) << texts[3].detail;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(ReaderService, TooMuchOutputIsRefusedForThatDocumentAlone) {
+    ReaderService service;
+    const std::string long_text(100000, 'a');
+    const auto outcomes = service.run_each(Job::read_text,
+                                           {{"hello", "a.txt", "text/plain"},
+                                            {long_text, "b.txt", "text/plain"},
+                                            {"goodbye", "c.txt", "text/plain"}},
+                                           small_limits(), 1000);
+    ASSERT_EQ(outcomes.size(), 3u);
+    ASSERT_TRUE(outcomes[0].output.has_value()) << outcomes[0].failure;
+    EXPECT_NE(outcomes[0].output->find("hello"), std::string::npos);
+    EXPECT_FALSE(outcomes[1].output.has_value());
+    EXPECT_NE(outcomes[1].failure.find("more than 1000 bytes"), std::string::npos)
+        << outcomes[1].failure;
+    ASSERT_TRUE(outcomes[2].output.has_value()) << outcomes[2].failure;
+    EXPECT_NE(outcomes[2].output->find("goodbye"), std::string::npos);
+}
+
 TEST(ReaderService, AServiceThatWasKilledIsTheDaemonsErrorAndIsReplaced) {
     ReaderService service;
     const pid_t pid = only_child();

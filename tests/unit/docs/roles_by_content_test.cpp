@@ -32,8 +32,8 @@ mime::Attachment fixture(const std::string& name, const std::string& type) {
 std::vector<Document> classify_files(mime::ParsedMessage& m) {
     return classify(
         m,
-        [](const mime::Attachment& a) {
-            return read_text(a.content, a.file_name, a.media_type, ExtractLimits{});
+        [](const std::vector<const mime::Attachment*>& documents) {
+            return read_texts(documents, ExtractLimits{});
         },
         rules());
 }
