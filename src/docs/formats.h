@@ -2,7 +2,9 @@
 // Private to src/docs: one reader per document format, each run inside the
 // contained child (sandbox.cpp) and never in the daemon itself. Each takes the
 // document's bytes and returns what it could read; none throws for a damaged file.
+#include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "docs/docs.h"
@@ -40,6 +42,10 @@ std::string perform(Job job, std::string_view bytes, std::string_view file_name,
 /// Reads the `count` numbers of a header line "a b c\n" from `in` and advances it
 /// past the line; false when the line is missing or malformed.
 bool read_numbers(std::string_view& in, std::size_t* values, std::size_t count);
+
+/// What the reader service reads once at start, one document of each kind a child
+/// reads ({bytes, file name}), so that every child inherits warmed parsers.
+std::span<const std::pair<std::string_view, std::string_view>> warm_up_documents();
 
 /// Runs `job` in a forked child with the limits; returns its output, or nullopt and
 /// sets `failure` when it crashed, ran out of time or memory, or said too much.

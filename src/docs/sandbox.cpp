@@ -20,6 +20,7 @@
 // Under AddressSanitizer RLIMIT_AS is left alone: ASan reserves terabytes of
 // address space for its shadow memory and could not start under a real bound.
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -36,6 +37,7 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <span>
 #include <thread>
 
 #include "base/errors.h"
@@ -52,6 +54,8 @@
 
 namespace intake::docs {
 namespace {
+
+using namespace std::string_view_literals;
 
 using Clock = std::chrono::steady_clock;
 
@@ -293,6 +297,7 @@ struct Request {
     std::uint64_t memory_bytes = 0;
     std::int64_t wall_ms = 0;
     std::uint32_t documents = 1;
+    std::uint64_t input_bytes = 0;  ///< what the daemon sends, headers included
 };
 
 struct Trailer {
@@ -311,15 +316,21 @@ ExtractLimits limits_of(const Request& r) {
     return l;
 }
 
-bool read_all(int fd, std::string& into) {
-    char buffer[65536];
+/// Reads `fd` to its end into `into`, which is sized for `expected` bytes at
+/// once: no copy through a buffer, no growing step by step.
+bool read_all(int fd, std::string& into, std::size_t expected) {
+    into.resize(expected + 1);  // one byte more, where the end of input is found
+    std::size_t used = 0;
     for (;;) {
-        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (used == into.size()) into.resize(into.size() * 2);
+        const ssize_t n = ::read(fd, into.data() + used, into.size() - used);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return false;
-        if (n == 0) return true;
-        into.append(buffer, static_cast<std::size_t>(n));
+        if (n == 0) break;
+        used += static_cast<std::size_t>(n);
     }
+    into.resize(used);
+    return true;
 }
 
 /// The contained child of one job: its documents from the socket, their answers to it.
@@ -330,7 +341,7 @@ bool read_all(int fd, std::string& into) {
     int status = 2;
     try {
         std::string input;
-        if (read_all(socket, input)) {
+        if (read_all(socket, input, request.input_bytes)) {
             std::string_view rest = input;
             status = 0;
             for (std::uint32_t n = 0; n < request.documents && status == 0; ++n) {
@@ -408,7 +419,7 @@ void finish(RunningJob& job) {
 }
 
 /// A PDF of our own with one line of text, read once by the service itself
-/// (service_main) so that its children inherit a warmed reader.
+/// (warm_up) so that its children inherit a warmed reader.
 constexpr std::string_view kWarmUpPdf = R"pdf(%PDF-1.4
 1 0 obj
 << /Type /Catalog /Pages 2 0 R >>
@@ -417,15 +428,15 @@ endobj
 << /Type /Pages /Kids [3 0 R] /Count 1 >>
 endobj
 3 0 obj
-<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 50] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>
+<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 50] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>
 endobj
 4 0 obj
 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>
 endobj
 5 0 obj
-<< /Length 46 >>
+<< /Length 71 >>
 stream
-BT /F1 12 Tf 10 20 Td (Curriculum vitae) Tj ET
+BT /F1 12 Tf 10 20 Td (Curriculum vitae: professional experience) Tj ET
 endstream
 endobj
 xref
@@ -439,9 +450,40 @@ xref
 trailer
 << /Size 6 /Root 1 0 R >>
 startxref
-406
+431
 %%EOF
 )pdf";
+
+/// A DOCX of our own (made by Python's zipfile, entries stored) with one line of
+/// text, read at the same time so that libzip's and pugixml's are warm too.
+constexpr std::string_view kWarmUpDocx =
+    "PK\x03\x04\x14\x00\x00\x00\x00\x00\xfbm\x86]}\x8f\xc3"
+    "9M\x00\x00\x00M\x00\x00\x00\x13"
+    "\x00\x00\x00[Content_Types].xml<Types xmlns=\x22http://schemas.openxmlformats.org/pack"
+    "age/2006/content-types\x22/>PK\x03\x04\x14\x00\x00\x00\x00\x00\xfbm\x86]\x0c\x92\xcc\x04"
+    "\xa6\x00\x00\x00\xa6\x00\x00\x00\x11\x00\x00\x00word/document.xml<w:document xmlns:w=\x22"
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main\x22><w:body><w:p><w:r><w:"
+    "t>Lettre de motivation</w:t></w:r></w:p></w:body></w:document>PK\x01\x02\x14\x03\x14\x00"
+    "\x00\x00\x00\x00\xfbm\x86]}\x8f\xc3"
+    "9M\x00\x00\x00M\x00\x00\x00\x13\x00\x00\x00\x00\x00"
+    "\x00\x00\x00\x00\x00\x00\x80\x01\x00\x00\x00\x00[Content_Types].xmlPK\x01\x02\x14\x03\x14"
+    "\x00\x00\x00\x00\x00\xfbm\x86]\x0c\x92\xcc\x04\xa6\x00\x00\x00\xa6\x00\x00\x00\x11\x00"
+    "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x01~\x00\x00\x00word/document.xmlPK\x05\x06"
+    "\x00\x00\x00\x00\x02\x00\x02\x00\x80\x00\x00\x00S\x01\x00\x00\x00\x00"sv;
+
+constexpr std::pair<std::string_view, std::string_view> kWarmUpDocuments[] = {
+    {kWarmUpPdf, "warm-up.pdf"},
+    {kWarmUpDocx, "warm-up.docx"},
+    {"Lettre de motivation : expérience à l'étranger\n", "warm-up.txt"}};
+
+void warm_up() {
+    for (const auto& [bytes, name] : kWarmUpDocuments) {
+        try {
+            (void)perform(Job::read_text, bytes, name, {}, ExtractLimits{});
+        } catch (...) {  // a cold child is only slower
+        }
+    }
+}
 
 [[noreturn]] void service_main(int control) {
     control = keep_only(control);
@@ -452,11 +494,10 @@ startxref
     // The first document a process reads resolves the parsers' symbols, loads
     // iconv modules and builds poppler's tables. Done once here, on bytes of our
     // own, it is inherited by every child instead of paid for by each.
-    try {
-        (void)perform(Job::read_text, kWarmUpPdf, "warm-up.pdf", "application/pdf",
-                      ExtractLimits{});
-    } catch (...) {  // a cold child is only slower
-    }
+    warm_up();
+    // What the warm-up freed goes back, and with it malloc's lists of small free
+    // chunks, which each child would otherwise walk, copying every page it touched.
+    malloc_trim(0);
     std::vector<RunningJob> jobs;
     bool daemon_gone = false;
     while (!daemon_gone) {
@@ -510,6 +551,10 @@ bool send_all(int fd, std::string_view data) {
 }
 
 }  // namespace
+
+std::span<const std::pair<std::string_view, std::string_view>> warm_up_documents() {
+    return kWarmUpDocuments;
+}
 
 struct ReaderService::Impl {
     pid_t pid = -1;
@@ -584,14 +629,6 @@ std::vector<ReaderService::Outcome> take_answers(std::string_view answers, std::
     return taken;
 }
 
-bool send_input(int socket, const ReaderService::Input& in) {
-    const std::string header = std::to_string(in.file_name.size()) + " " +
-                               std::to_string(in.media_type.size()) + " " +
-                               std::to_string(in.bytes.size()) + "\n";
-    return send_all(socket, header) && send_all(socket, in.file_name) &&
-           send_all(socket, in.media_type) && send_all(socket, in.bytes);
-}
-
 /// Why the child stopped before answering for every document, from the trailer.
 std::string why_it_stopped(const Trailer& t, const ExtractLimits& limits) {
     if (t.timed_out != 0) return out_of_time(limits);
@@ -622,6 +659,14 @@ std::vector<ReaderService::Outcome> ReaderService::run_each(Job job,
     request.memory_bytes = limits.memory_bytes;
     request.wall_ms = limits.wall.count();
     request.documents = static_cast<std::uint32_t>(inputs.size());
+    std::vector<std::string> headers;
+    for (const Input& in : inputs) {
+        headers.push_back(std::to_string(in.file_name.size()) + " " +
+                          std::to_string(in.media_type.size()) + " " +
+                          std::to_string(in.bytes.size()) + "\n");
+        request.input_bytes +=
+            headers.back().size() + in.file_name.size() + in.media_type.size() + in.bytes.size();
+    }
     {
         iovec io{&request, sizeof request};
         alignas(cmsghdr) char space[CMSG_SPACE(sizeof(int))] = {};
@@ -646,8 +691,12 @@ std::vector<ReaderService::Outcome> ReaderService::run_each(Job job,
     theirs.close();
 
     // A child that dies while reading (a limit) stops taking input: go on to its answers.
-    for (const Input& in : inputs) {
-        if (!send_input(mine.get(), in)) break;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        const Input& in = inputs[i];
+        if (!(send_all(mine.get(), headers[i]) && send_all(mine.get(), in.file_name) &&
+              send_all(mine.get(), in.media_type) && send_all(mine.get(), in.bytes))) {
+            break;
+        }
     }
     shutdown(mine.get(), SHUT_WR);
 

@@ -338,6 +338,17 @@ std::vector<const mime::Attachment*> pointers(const std::vector<mime::Attachment
     return out;
 }
 
+TEST(ReaderService, WarmsUpOnADocumentOfEachKindItReads) {
+    std::vector<std::string> names;
+    for (const auto& [bytes, name] : warm_up_documents()) {
+        const Text t = read_text_here(bytes, name, "", small_limits());
+        EXPECT_EQ(t.status, TextStatus::ok) << name << ": " << t.detail;
+        EXPECT_FALSE(t.text.empty()) << name;
+        names.emplace_back(name);
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{"warm-up.pdf", "warm-up.docx", "warm-up.txt"}));
+}
+
 TEST(ReaderService, OneChildReadsAMessagesDocumentsInOrder) {
     ReaderService service;
     auto files = attachments(
