@@ -34,6 +34,8 @@ struct Transfer {
     bool refused_without_auth = false;
     const std::string* data = nullptr;
     size_t offset = 0;
+    const SmtpSession::BeforeCommit* before_commit = nullptr;
+    bool committing = false;
 };
 
 int on_prereq(void* self, char*, char*, int, int) noexcept {
@@ -49,6 +51,19 @@ int on_prereq(void* self, char*, char*, int, int) noexcept {
 size_t on_read(char* buffer, size_t size, size_t count, void* self) noexcept {
     auto* transfer = static_cast<Transfer*>(self);
     const size_t n = std::min(size * count, transfer->data->size() - transfer->offset);
+    if (transfer->offset + n == transfer->data->size() && !transfer->committing) {
+        // The last of the data: libcurl sends the final "." right after it (with
+        // the size known, it may not ask for more).
+        transfer->committing = true;
+        try {
+            if (transfer->before_commit != nullptr && *transfer->before_commit &&
+                !(*transfer->before_commit)()) {
+                return CURL_READFUNC_ABORT;
+            }
+        } catch (...) {
+            return CURL_READFUNC_ABORT;
+        }
+    }
     std::memcpy(buffer, transfer->data->data() + transfer->offset, n);
     transfer->offset += n;
     return n;
@@ -169,7 +184,8 @@ SmtpSession::SmtpSession(SmtpSettings settings)
 
 SmtpSession::~SmtpSession() = default;
 
-SendResult SmtpSession::send(const Envelope& envelope, const std::string& data) {
+SendResult SmtpSession::send(const Envelope& envelope, const std::string& data,
+                             const BeforeCommit& before_commit) {
     if (auto refused = refuse_envelope(envelope)) return *refused;
     Transfer& transfer = impl_->transfer;
     net::CurlEasy& easy = impl_->easy;
@@ -178,6 +194,8 @@ SendResult SmtpSession::send(const Envelope& envelope, const std::string& data) 
     transfer.refused_without_auth = false;
     transfer.data = &data;
     transfer.offset = 0;
+    transfer.before_commit = &before_commit;
+    transfer.committing = false;
     // libcurl strips and re-adds the angle brackets (converting an IDN domain on the
     // way); "<>" stays the null sender.
     easy.set(CURLOPT_MAIL_FROM, "<" + envelope.mail_from + ">");
@@ -192,6 +210,7 @@ SendResult SmtpSession::send(const Envelope& envelope, const std::string& data) 
     // The list dies with this call: libcurl must not keep a pointer to it.
     easy.set(CURLOPT_MAIL_RCPT, static_cast<curl_slist*>(nullptr));
     transfer.data = nullptr;
+    transfer.before_commit = nullptr;
     impl_->fresh_connection = code != CURLE_OK;
     if (code != CURLE_OK) return classify(easy, transfer, code, impl_->settings);
     return SendResult{SendStatus::sent, transfer.transcript.last_reply()};

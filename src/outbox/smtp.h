@@ -4,6 +4,7 @@
 // host). With a user, AUTH is required. The result says whether a failure is
 // worth retrying (4xx, connection trouble) or final (5xx).
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,8 +46,15 @@ public:
     SmtpSession(const SmtpSession&) = delete;
     SmtpSession& operator=(const SmtpSession&) = delete;
 
+    /// Called once all of a message's data is handed over, just before the final
+    /// "." that commits it on the server: from then until the sender records the
+    /// result, a kill leaves a message sent but not known to be. It may block;
+    /// false abandons the message, which the server then never accepts.
+    using BeforeCommit = std::function<bool()>;
+
     /// Sends `data` (a complete RFC 5322 message with CRLF line ends).
-    SendResult send(const Envelope& envelope, const std::string& data);
+    SendResult send(const Envelope& envelope, const std::string& data,
+                    const BeforeCommit& before_commit = {});
 
 private:
     struct Impl;

@@ -4,6 +4,8 @@
 #include <spdlog/logger.h>
 #include <spdlog/sinks/null_sink.h>
 
+#include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "fixtures/smtp_server.h"
@@ -42,6 +44,43 @@ TEST(OutboxDrain, EveryDueReplyLeavesInOnePassBeyondOneBatch) {
     for (const auto& m : received) recipients.insert(m.recipients.at(0));
     EXPECT_EQ(recipients.size(), static_cast<std::size_t>(kQueued));  // each once
     EXPECT_TRUE(db.due_replies(now, 1000).empty());
+}
+
+TEST(OutboxDrain, RepliesGoOutSideBySideButOnlyOneAtATimeIsCommittedUnrecorded) {
+    // A kill between the server's acceptance of a reply and the outbox's record of
+    // it sends that reply again: whatever runs side by side, never two at once.
+    fixtures::SmtpServer smtp;
+    smtp.set_commit_delay(std::chrono::milliseconds(40));
+    fixtures::TempDir dir("intake-outbox-commit");
+    const config::Config config = outbox_test::outbox_config(dir, smtp.url());
+    state::StateDb db(dir / "state");
+    const auto now = state::Clock::now();
+    constexpr int kQueued = 12;
+    for (int n = 0; n < kQueued; ++n) {
+        db.commit_filing(
+            outbox_test::queued_filing("app-" + std::to_string(n),
+                                       "applicant" + std::to_string(n) + "@example.org",
+                                       static_cast<std::uint32_t>(n + 1)),
+            now);
+    }
+
+    spdlog::logger log("test", std::make_shared<spdlog::sinks::null_sink_mt>());
+    const outbox::DeliveryReport report =
+        outbox::deliver_due(db, config, log, now, [](const std::string&, const std::string&) {});
+
+    EXPECT_EQ(report.sent, kQueued);
+    const auto received = smtp.received();
+    ASSERT_EQ(received.size(), static_cast<std::size_t>(kQueued));
+    std::set<std::string> connections;
+    for (const auto& m : received) connections.insert(m.peer);
+    EXPECT_GT(connections.size(), 1u);  // side by side, over several connections
+    auto commits = smtp.commits();
+    ASSERT_EQ(commits.size(), static_cast<std::size_t>(kQueued));
+    std::sort(commits.begin(), commits.end());
+    for (std::size_t i = 1; i < commits.size(); ++i) {
+        EXPECT_LE(commits[i - 1].second, commits[i].first)
+            << "commits " << i - 1 << " and " << i << " overlapped";
+    }
 }
 
 }  // namespace
