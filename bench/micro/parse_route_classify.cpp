@@ -9,8 +9,11 @@
 //   parse          mime::parse_message alone (the share of MIME and decoding)
 //   decide/text:0  decide() with document text not read (every Text empty), the
 //                  issue 13 target: at least 150 MB/s
-//   decide/text:1  decide() as the daemon runs it: every document's text read
-//                  in its own contained child process (fork, rlimits, poppler/libzip)
+//   decide/text:1  decide() with every document's text read in a contained child
+//                  process of this one per message (fork, rlimits, poppler/libzip)
+//   decide/text:2  decide() with every document's text already read (once, before
+//                  timing, by the reader service): what the daemon's decide threads
+//                  spend on text themselves (roles, language, feedback)
 //
 // Time is CPU time, children's included (cpu_seconds), so the numbers are per
 // core and mostly immune to other load on the machine; getrusage counts in
@@ -25,6 +28,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -32,6 +37,7 @@
 #include "base/errors.h"
 #include "config/config.h"
 #include "daemon/decide.h"
+#include "docs/docs.h"
 #include "mime/mime.h"
 
 namespace {
@@ -122,19 +128,46 @@ void parse_only(benchmark::State& state, const std::vector<Message>& corpus,
     });
 }
 
+/// Every message's document texts, read once through the reader service.
+std::map<const Message*, std::vector<docs::Text>> read_every_text(
+    const std::vector<Message>& corpus, const config::Config& config) {
+    docs::ReaderService service;
+    std::map<const Message*, std::vector<docs::Text>> texts;
+    for (const Message& m : corpus) {
+        daemon::MessageContext context{config, *m.mailbox, *m.organisation,
+                                       std::chrono::system_clock::now(), &service};
+        (void)daemon::decide(
+            m.raw, context, [&](const std::vector<const mime::Attachment*>& documents) {
+                texts[&m] =
+                    docs::read_texts(documents, daemon::extract_limits(config.limits), &service);
+                return texts[&m];
+            });
+    }
+    return texts;
+}
+
 void decide_all(benchmark::State& state, const std::vector<Message>& corpus,
                 const config::Config& config) {
-    const bool with_text = state.range(0) != 0;
+    const auto text = state.range(0);
     // Without text every document is as if its format were unreadable: roles come
     // from file names only, and no child process is started.
     const docs::TextReader no_text = [](const std::vector<const mime::Attachment*>& documents) {
         return std::vector<docs::Text>(documents.size());
     };
+    const auto already_read = text == 2 ? read_every_text(corpus, config)
+                                        : std::map<const Message*, std::vector<docs::Text>>{};
     each_message(state, corpus, [&](const Message& m) {
         const daemon::MessageContext context{config, *m.mailbox, *m.organisation,
                                              std::chrono::system_clock::now()};
-        auto decision =
-            with_text ? daemon::decide(m.raw, context) : daemon::decide(m.raw, context, no_text);
+        std::unique_ptr<daemon::Decision> decision;
+        if (text == 0) {
+            decision = daemon::decide(m.raw, context, no_text);
+        } else if (text == 1) {
+            decision = daemon::decide(m.raw, context);
+        } else {
+            decision =
+                daemon::decide(m.raw, context, [&](const auto&) { return already_read.at(&m); });
+        }
         benchmark::DoNotOptimize(decision);
     });
 }
@@ -170,7 +203,8 @@ int main(int argc, char** argv) {
             ->UseManualTime()
             ->ArgName("text")
             ->Arg(0)
-            ->Arg(1);
+            ->Arg(1)
+            ->Arg(2);
         benchmark::RunSpecifiedBenchmarks();
         benchmark::Shutdown();
     } catch (const intake::Error& e) {

@@ -24,16 +24,6 @@ sys_seconds arrival_time(const mime::ParsedMessage& m, std::chrono::system_clock
     return std::chrono::floor<std::chrono::seconds>(now);
 }
 
-docs::ExtractLimits extract_limits(const config::Limits& l) {
-    docs::ExtractLimits e;
-    e.max_archive_bytes = l.max_archive_bytes;
-    e.max_text_bytes = l.max_text_bytes;
-    e.cpu = std::chrono::seconds(l.extract_cpu_seconds);
-    e.wall = std::chrono::seconds(l.extract_seconds);
-    e.memory_bytes = l.extract_memory_bytes;
-    return e;
-}
-
 /// Outlook's winmail.dat replaced by the files inside it, which are then
 /// classified and filed like any others (the raw message keeps the original).
 /// One that cannot be unpacked stays as it came.
@@ -151,6 +141,16 @@ std::string failed_id(std::string_view raw) {
     const std::string day = utc_text(*arrived).substr(0, 11);
     return day.size() == 11 && day[4] == '-' && day[10] == 'T' ? day.substr(0, 10) + "_" + hash
                                                                : hash;
+}
+
+docs::ExtractLimits extract_limits(const config::Limits& l) {
+    docs::ExtractLimits e;
+    e.max_archive_bytes = l.max_archive_bytes;
+    e.max_text_bytes = l.max_text_bytes;
+    e.cpu = std::chrono::seconds(l.extract_cpu_seconds);
+    e.wall = std::chrono::seconds(l.extract_seconds);
+    e.memory_bytes = l.extract_memory_bytes;
+    return e;
 }
 
 mime::Limits mime_limits(const config::Limits& l) {

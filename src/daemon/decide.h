@@ -48,6 +48,9 @@ std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& con
 /// The MIME parser's bounds from the configuration's [limits].
 mime::Limits mime_limits(const config::Limits& limits);
 
+/// The document readers' bounds from the configuration's [limits].
+docs::ExtractLimits extract_limits(const config::Limits& limits);
+
 /// Marks the acknowledgement suppressed for `reason` (duplicate, rate limit).
 void suppress_reply(record::Application& application, std::string_view reason);
 
