@@ -10,7 +10,8 @@
 //   decide/text:0  decide() with document text not read (every Text empty), the
 //                  issue 13 target: at least 150 MB/s
 //   decide/text:1  decide() with every document's text read in a contained child
-//                  process of this one per message (fork, rlimits, poppler/libzip)
+//                  process of this one per document (fork, rlimits, poppler/libzip),
+//                  as `intake parse` reads them
 //   decide/text:2  decide() with every document's text already read (once, before
 //                  timing, by the reader service): what the daemon's decide threads
 //                  spend on text themselves (roles, language, feedback)
