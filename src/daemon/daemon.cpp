@@ -131,29 +131,50 @@ void Daemon::Impl::on_reply_final(const std::string& application_id,
     }
 }
 
-void Daemon::Impl::deliver_replies(PassReport& report) {
+Daemon::Impl::PassReplies::PassReplies(Impl& daemon)
+    : daemon_(daemon),
+      courier_(*daemon.db, *daemon.config, daemon.log,
+               [this](const std::string& id, const std::string&) {
+                   daemon_.on_reply_final(id, changed_);
+               }) {}
+
+void Daemon::Impl::PassReplies::pump() noexcept {
+    try {
+        courier_.pump(state::Clock::now());
+    } catch (const Error& e) {
+        // The drain goes on; the replies wait for finish() or the next pass.
+        if (!std::exchange(pump_failed_, true)) {
+            daemon_.log.warn("outbox: {}; the replies wait for the end of the pass", describe(e));
+        }
+    } catch (const std::exception& e) {
+        if (!std::exchange(pump_failed_, true)) {
+            daemon_.log.warn("outbox: {}; the replies wait for the end of the pass", e.what());
+        }
+    }
+}
+
+void Daemon::Impl::PassReplies::finish(PassReport& report) {
     // A reply's status is a changed row: each posting's CSV is rewritten once per
     // pass, not once per reply, and the records are made durable together.
-    std::set<std::pair<std::string, std::string>> changed;
     try {
-        const auto result = outbox::deliver_due(
-            *db, *config, log, state::Clock::now(),
-            [&](const std::string& id, const std::string&) { on_reply_final(id, changed); });
+        const auto result = courier_.finish(state::Clock::now());
         report.replies_sent += result.sent;
         report.replies_deferred += result.deferred;
         report.replies_failed += result.failed;
     } catch (const Error& e) {
-        log.warn("outbox: {}; will retry next pass", describe(e));
+        daemon_.log.warn("outbox: {}; will retry next pass", describe(e));
         ++report.replies_deferred;
     }
     try {
-        filer.sync();
-        for (const auto& [organisation, posting] : changed) {
-            filer.write_index(organisation, posting, rows_in(*db, organisation, posting));
+        daemon_.filer.sync();
+        for (const auto& [organisation, posting] : changed_) {
+            daemon_.filer.write_index(organisation, posting,
+                                      rows_in(*daemon_.db, organisation, posting));
         }
     } catch (const Error& e) {
         // The database has the statuses; the files catch up at the next change.
-        log.warn("outbox: cannot update the folders with the replies' status: {}", describe(e));
+        daemon_.log.warn("outbox: cannot update the folders with the replies' status: {}",
+                         describe(e));
     }
 }
 
@@ -166,8 +187,12 @@ PassReport Daemon::run_once() {
     PassReport report;
     std::vector<const config::Mailbox*> every_mailbox;
     for (const auto& mailbox : impl_->config->mailboxes) every_mailbox.push_back(&mailbox);
-    impl_->drain(every_mailbox, report, [] { return false; });
-    impl_->deliver_replies(report);
+    Impl::PassReplies replies(*impl_);
+    impl_->drain(every_mailbox, report, [&] {
+        replies.pump();
+        return false;
+    });
+    replies.finish(report);
     return report;
 }
 

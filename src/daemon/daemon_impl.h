@@ -12,6 +12,7 @@
 #include "daemon/daemon.h"
 #include "docs/docs.h"
 #include "imap/imap.h"
+#include "outbox/outbox.h"
 #include "state/state.h"
 #include "store/store.h"
 
@@ -46,13 +47,32 @@ struct Daemon::Impl {
                     std::set<std::uint32_t>& attempted);
     /// Records the pass's end (and its error) for `intake status`.
     void note_pass(const config::Mailbox& mailbox, const std::optional<std::string>& error);
-    void deliver_replies(PassReport& report);
     /// The daily purge by the retention rules; a failure is logged, never fatal.
     void purge_by_retention_rules();
     /// Writes a reply's final status (already in the database) into the record;
     /// notes the posting whose CSV must change.
     void on_reply_final(const std::string& application_id,
                         std::set<std::pair<std::string, std::string>>& changed);
+
+    /// One pass's replies: sent while the drain goes on (pump() between messages,
+    /// so that the SMTP server's time overlaps the drain's) and after it (finish());
+    /// each posting whose replies changed gets its CSV rewritten once, at the end.
+    class PassReplies {
+    public:
+        explicit PassReplies(Impl& daemon);
+
+        /// Between two messages: records what has been sent and starts what is due;
+        /// never waits, never throws (finish() tries again what this could not).
+        void pump() noexcept;
+        /// After the drain: every reply still due, then the records and the CSVs.
+        void finish(PassReport& report);
+
+    private:
+        Impl& daemon_;
+        std::set<std::pair<std::string, std::string>> changed_;
+        outbox::Courier courier_;
+        bool pump_failed_ = false;
+    };
 };
 
 }  // namespace intake::daemon

@@ -2,7 +2,8 @@
 // signalfd and every mailbox's IDLE socket, at most until the next thing is due
 // (a pass, an IDLE retry or renewal) or the watchdog wants a sign of life. A
 // mailbox gets a pass when IDLE announces new mail and every poll_interval_seconds
-// anyway (Watches decides); the outbox is tried after every round of passes.
+// anyway (Watches decides); the outbox is looked at between the messages of a
+// round of passes and emptied of what is due after it.
 #include <poll.h>
 #include <systemd/sd-daemon.h>
 
@@ -69,6 +70,7 @@ int Daemon::run_forever(const std::filesystem::path& config_file) {
         }
         const bool polled = !due.empty() && !signals.stop_pending();
         if (polled) {
+            Impl::PassReplies replies(*impl_);
             // A drain of thousands of messages outlasts the watchdog period: keep
             // telling systemd we are alive between messages.
             auto last_sign_of_life = Clock::now();
@@ -77,13 +79,15 @@ int Daemon::run_forever(const std::filesystem::path& config_file) {
                     sd_notify(0, "WATCHDOG=1");
                     last_sign_of_life = Clock::now();
                 }
-                return signals.stop_pending();
+                if (signals.stop_pending()) return true;
+                replies.pump();
+                return false;
             });
             for (const config::Mailbox* mailbox : due) watches.polled(mailbox->name, started);
-        }
-        if (polled && !signals.stop_pending()) {
-            impl_->deliver_replies(report);
-            notify_status(report, ++passes, watches.idling());
+            if (!signals.stop_pending()) {
+                replies.finish(report);
+                notify_status(report, ++passes, watches.idling());
+            }
         }
         if (watchdog) sd_notify(0, "WATCHDOG=1");
 

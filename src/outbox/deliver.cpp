@@ -7,7 +7,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <semaphore>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -43,17 +45,17 @@ std::chrono::seconds retry_delay(int attempts, std::chrono::seconds first) {
 
 namespace {
 
-/// What one delivery pass shares between its replies.
+/// What a courier's replies share.
 struct Pass {
     state::StateDb& db;
     const config::Config& config;
     spdlog::logger& log;
-    state::Clock::time_point now;
-    const StatusListener& on_final;
+    StatusListener on_final;
     std::chrono::hours max_age;
     std::chrono::seconds first_retry;
+    state::Clock::time_point now;  // of the latest pump() or finish()
     // Per server, a session per slot: each one's password read once, its
-    // connection reused for every reply it sends in the pass.
+    // connection reused for every reply it sends.
     std::map<std::string, std::vector<std::unique_ptr<SmtpSession>>> servers;
     DeliveryReport report;
 };
@@ -62,7 +64,7 @@ struct Pass {
 /// the listener.
 void settle(Pass& pass, const state::OutboxItem& item, const config::SmtpServer& server,
             const SendResult& result, const std::function<void()>& recorded) {
-    auto& [db, config, log, now, on_final, max_age, first_retry, servers, report] = pass;
+    auto& [db, config, log, on_final, max_age, first_retry, now, servers, report] = pass;
     if (result.status == SendStatus::sent) {
         db.mark_sent(item.id, now);
         recorded();
@@ -121,7 +123,7 @@ private:
 
 /// One of the kSendsInFlight senders and the reply it is sending on a worker thread.
 struct Slot {
-    const state::OutboxItem* item = nullptr;
+    state::OutboxItem item;
     const config::SmtpServer* server = nullptr;
     // Written by the worker before it reports the end.
     bool has_turn = false;
@@ -144,6 +146,13 @@ public:
         }
         changed_.notify_one();
     }
+    std::optional<std::pair<std::size_t, SendResult>> try_next() {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        if (ended_.empty()) return std::nullopt;
+        auto first = std::move(ended_.front());
+        ended_.pop_front();
+        return first;
+    }
     std::pair<std::size_t, SendResult> next() {
         std::unique_lock<std::mutex> lock(mutex_);
         changed_.wait(lock, [&] { return !ended_.empty(); });
@@ -158,114 +167,166 @@ private:
     std::deque<std::pair<std::size_t, SendResult>> ended_;
 };
 
-/// Starts sending `item` from slot `n`, which is idle; false when it cannot be
-/// sent (settled here).
-bool start(Pass& pass, const state::OutboxItem& item, std::vector<Slot>& slots, std::size_t n,
-           CommitTurn& turn, Ended& ended) {
-    const config::SmtpServer* server = pass.config.find_smtp(item.reply.smtp);
-    if (server == nullptr) {
-        // The config lost the server since the reply was queued: keep it, say so.
-        pass.log.warn(
-            "outbox: reply for {} waits for SMTP server '{}', which the config no longer "
-            "has; add it back to [[smtp]]",
-            item.application_id, item.reply.smtp);
-        pass.db.mark_retry(item.id, pass.now + retry_delay(item.attempts, pass.first_retry),
-                           "unknown SMTP server");
-        ++pass.report.deferred;
-        return false;
-    }
-    // kSendsInFlight sessions per server, one per slot, each kept for the pass.
-    auto& sessions = pass.servers[server->name];
-    if (sessions.empty()) sessions.resize(kSendsInFlight);
-    if (!sessions[n]) sessions[n] = std::make_unique<SmtpSession>(settings_for(*server));
-    SmtpSession* sender = sessions[n].get();
-    Slot& slot = slots[n];
-    slot.item = &item;
-    slot.server = server;
-    slot.has_turn = false;
-    slot.error = nullptr;
-    slot.worker = std::async(std::launch::async, [sender, &slot, &turn, &ended, n] {
-        const state::QueuedReply& reply = slot.item->reply;
-        SendResult result;
-        try {
-            result = sender->send({reply.mail_from, {reply.rcpt}}, reply.data, [&] {
-                slot.has_turn = turn.take();
-                return slot.has_turn;
-            });
-        } catch (...) {
-            slot.error = std::current_exception();
-        }
-        ended.add(n, std::move(result));  // always: the pass waits for every slot's end
-    });
-    return true;
-}
+}  // namespace
 
-/// Sends one batch, kSendsInFlight at a time; returns once every reply of it is settled.
-void deliver_batch(Pass& pass, const std::vector<state::OutboxItem>& batch) {
+struct Courier::Impl {
+    explicit Impl(Pass p) : pass(std::move(p)) {}
+
+    Pass pass;
     CommitTurn turn;
     Ended ended;
-    std::vector<Slot> slots(kSendsInFlight);
-    std::size_t next = 0;
+    std::vector<Slot> slots{kSendsInFlight};
     std::size_t busy = 0;
-    auto start_next = [&](std::size_t n) {
-        while (next < batch.size()) {
-            if (start(pass, batch[next++], slots, n, turn, ended)) {
-                ++busy;
-                return;
+    std::deque<state::OutboxItem> waiting;  // read as due, not yet started
+    std::set<std::int64_t> taken;           // waiting or on a slot
+
+    /// Starts `item` from slot `n`, which is idle; false when it cannot be sent
+    /// (settled here).
+    bool start(state::OutboxItem item, std::size_t n) {
+        const config::SmtpServer* server = pass.config.find_smtp(item.reply.smtp);
+        if (server == nullptr) {
+            // The config lost the server since the reply was queued: keep it, say so.
+            pass.log.warn(
+                "outbox: reply for {} waits for SMTP server '{}', which the config no longer "
+                "has; add it back to [[smtp]]",
+                item.application_id, item.reply.smtp);
+            pass.db.mark_retry(item.id, pass.now + retry_delay(item.attempts, pass.first_retry),
+                               "unknown SMTP server");
+            taken.erase(item.id);
+            ++pass.report.deferred;
+            return false;
+        }
+        auto& sessions = pass.servers[server->name];
+        if (sessions.empty()) sessions.resize(kSendsInFlight);
+        if (!sessions[n]) sessions[n] = std::make_unique<SmtpSession>(settings_for(*server));
+        SmtpSession* sender = sessions[n].get();
+        Slot& slot = slots[n];
+        slot.item = std::move(item);
+        slot.server = server;
+        slot.has_turn = false;
+        slot.error = nullptr;
+        slot.worker = std::async(std::launch::async, [this, sender, &slot, n] {
+            const state::QueuedReply& reply = slot.item.reply;
+            SendResult result;
+            try {
+                result = sender->send({reply.mail_from, {reply.rcpt}}, reply.data, [&] {
+                    slot.has_turn = turn.take();
+                    return slot.has_turn;
+                });
+            } catch (...) {
+                slot.error = std::current_exception();
+            }
+            ended.add(n, std::move(result));  // always: the courier waits for every slot's end
+        });
+        ++busy;
+        return true;
+    }
+
+    /// Reads the replies due now that are not taken yet, when none are waiting;
+    /// whether it found any.
+    bool read_due() {
+        if (!waiting.empty()) return false;
+        for (auto& item : pass.db.due_replies(pass.now, kBatch + static_cast<int>(busy))) {
+            if (taken.insert(item.id).second) waiting.push_back(std::move(item));
+        }
+        return !waiting.empty();
+    }
+
+    /// Starts waiting replies on the idle slots.
+    void start_waiting() {
+        for (std::size_t n = 0; n < slots.size(); ++n) {
+            if (slots[n].worker.valid()) continue;
+            while (!waiting.empty()) {
+                state::OutboxItem item = std::move(waiting.front());
+                waiting.pop_front();
+                if (start(std::move(item), n)) break;
             }
         }
-    };
-    Slot* settling = nullptr;
-    try {
-        for (std::size_t n = 0; n < slots.size(); ++n) start_next(n);
+    }
+
+    /// Records the end of slot `n`'s send (only a sent one, when `sent_only`: the
+    /// others stay due as they were).
+    void settle_slot(std::size_t n, const SendResult& result, bool sent_only = false) {
+        Slot& slot = slots[n];
+        slot.worker.get();
+        --busy;
+        // Whatever happens next, the slot is free and its turn given back.
+        struct Release {
+            Impl& self;
+            Slot& slot;
+            ~Release() {
+                slot.leave_turn(self.turn);
+                self.taken.erase(slot.item.id);
+            }
+        } release{*this, slot};
+        if (slot.error) std::rethrow_exception(slot.error);
+        if (sent_only && result.status != SendStatus::sent) return;
+        settle(pass, slot.item, *slot.server, result, [&] { slot.leave_turn(turn); });
+    }
+
+    /// Gives up the replies not yet committed on the server, lets the others end
+    /// and records those the server accepted: from the destructor, where nothing
+    /// may throw.
+    void abandon() noexcept {
+        turn.abandon();
+        waiting.clear();
         while (busy > 0) {
             auto [n, result] = ended.next();
-            settling = &slots[n];
-            settling->worker.get();
-            --busy;
-            if (settling->error) std::rethrow_exception(settling->error);
-            settle(pass, *settling->item, *settling->server, result,
-                   [&] { settling->leave_turn(turn); });
-            settling = nullptr;
-            start_next(n);
+            try {
+                settle_slot(n, result, /*sent_only=*/true);
+            } catch (const std::exception& e) {
+                pass.log.warn("outbox: a reply's result could not be recorded: {}", e.what());
+            }
         }
-    } catch (...) {
-        // Nothing more is committed on the server: the replies still waiting for
-        // their turn give up and stay due; the others end before this returns.
-        turn.abandon();
-        if (settling != nullptr) settling->leave_turn(turn);
-        for (; busy > 0; --busy) {
-            Slot& slot = slots[ended.next().first];
-            slot.worker.wait();
-            slot.leave_turn(turn);
-        }
-        throw;
+    }
+};
+
+Courier::Courier(state::StateDb& db, const config::Config& config, spdlog::logger& log,
+                 StatusListener on_final)
+    : impl_(std::make_unique<Impl>(Pass{db,
+                                        config,
+                                        log,
+                                        std::move(on_final),
+                                        std::chrono::hours(config.replies.outbox_max_age_hours),
+                                        std::chrono::seconds(config.replies.retry_after_seconds),
+                                        state::Clock::now(),
+                                        {},
+                                        {}})) {}
+
+Courier::~Courier() { impl_->abandon(); }
+
+void Courier::pump(state::Clock::time_point now) {
+    Impl& c = *impl_;
+    c.pass.now = now;
+    while (auto ended = c.ended.try_next()) c.settle_slot(ended->first, ended->second);
+    if (c.busy < kSendsInFlight) {
+        c.read_due();
+        c.start_waiting();
     }
 }
 
-}  // namespace
+DeliveryReport Courier::finish(state::Clock::time_point now) {
+    Impl& c = *impl_;
+    c.pass.now = now;
+    // Every reply due now is tried before returning, a batch at a time so memory
+    // stays flat. Each one tried leaves the due set (sent, failed, or retried
+    // later), so reading finds none once all are tried.
+    for (;;) {
+        const bool found = c.read_due();
+        c.start_waiting();
+        if (c.busy == 0) {
+            if (!found && c.waiting.empty()) break;
+            continue;  // every one read could not be started: read on
+        }
+        auto [n, result] = c.ended.next();
+        c.settle_slot(n, result);
+    }
+    return c.pass.report;
+}
 
 DeliveryReport deliver_due(state::StateDb& db, const config::Config& config, spdlog::logger& log,
                            state::Clock::time_point now, const StatusListener& on_final) {
-    Pass pass{db,
-              config,
-              log,
-              now,
-              on_final,
-              std::chrono::hours(config.replies.outbox_max_age_hours),
-              std::chrono::seconds(config.replies.retry_after_seconds),
-              {},
-              {}};
-    // Every reply due now is tried before returning, a batch at a time so memory
-    // stays flat. Each one tried leaves the due set (sent, failed, or retried
-    // later), so a short batch means none is left.
-    for (;;) {
-        // A batch is settled whole before the next is read: a reply still in
-        // flight is still due, and must not be read again.
-        const auto batch = db.due_replies(now, kBatch);
-        deliver_batch(pass, batch);
-        if (batch.size() < static_cast<std::size_t>(kBatch)) break;
-    }
-    return pass.report;
+    return Courier(db, config, log, on_final).finish(now);
 }
+
 }  // namespace intake::outbox

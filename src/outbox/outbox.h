@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "config/config.h"
@@ -27,6 +28,29 @@ using StatusListener =
 
 /// The sender's settings for that server, its password read now.
 SmtpSettings settings_for(const config::SmtpServer& server);
+
+/// Sends replies while its caller does other work. pump(), between two messages
+/// of a drain, records the replies whose sending has ended and starts the ones
+/// due, without waiting; finish() sends every reply still due and waits for it.
+/// Used from one thread, the one that owns the state database; only the SMTP
+/// conversations run on worker threads. Destroyed early (an error), it sends no
+/// more and records what had already gone.
+class Courier {
+public:
+    Courier(state::StateDb& db, const config::Config& config, spdlog::logger& log,
+            StatusListener on_final);
+    ~Courier();
+    Courier(const Courier&) = delete;
+    Courier& operator=(const Courier&) = delete;
+
+    void pump(state::Clock::time_point now);
+    /// What happened to every reply this courier tried.
+    DeliveryReport finish(state::Clock::time_point now);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
 
 /// Sends every reply that is due; returns what happened.
 DeliveryReport deliver_due(state::StateDb& db, const config::Config& config, spdlog::logger& log,

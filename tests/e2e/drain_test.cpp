@@ -38,5 +38,20 @@ TEST_F(IntakeE2E, OnceDrainsEveryMailboxBeyondTheBatchSize) {
     EXPECT_NE(output_.find("pass done: 10 messages handled"), std::string::npos) << output_;
 }
 
+TEST_F(IntakeE2E, RepliesOfCommittedGroupsLeaveWhileTheNextGroupsAreDrained) {
+    // Eight groups of one: the first group's reply is due once it is committed,
+    // and goes out between the messages after it, not after the last one.
+    write_config("[limits]\nmax_messages_per_pass = 1\n");
+    for (int n = 0; n < 8; ++n) imap_.append(kCemrFolder, application("Policy Internship", n));
+
+    EXPECT_EQ(intake("once"), 0) << output_;
+    EXPECT_EQ(smtp_.received().size(), 8u);
+    const auto first_sent = output_.find("outbox: reply for");
+    const auto last_filed = output_.rfind(" filed ");
+    ASSERT_NE(first_sent, std::string::npos) << output_;
+    ASSERT_NE(last_filed, std::string::npos) << output_;
+    EXPECT_LT(first_sent, last_filed) << output_;
+}
+
 }  // namespace
 }  // namespace intake::e2e
