@@ -50,9 +50,9 @@ struct Text {
 struct ExtractLimits {
     std::size_t max_archive_bytes = 100u << 20;  ///< bytes unpacked from one DOCX/ODT
     std::size_t max_text_bytes = 2u << 20;       ///< text kept from one document
-    std::chrono::seconds cpu{10};                ///< CPU time of the child
+    std::chrono::seconds cpu{10};                ///< CPU time to read one document
     std::size_t memory_bytes = 1u << 30;         ///< address space of the child
-    std::chrono::milliseconds wall{20000};       ///< the child is killed after this
+    std::chrono::milliseconds wall{20000};       ///< wall-clock time to read one document
 };
 
 /// What a contained child does with a document's bytes.

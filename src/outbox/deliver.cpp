@@ -276,6 +276,8 @@ struct Courier::Impl {
                 settle_slot(n, result, /*sent_only=*/true);
             } catch (const std::exception& e) {
                 pass.log.warn("outbox: a reply's result could not be recorded: {}", e.what());
+            } catch (...) {
+                pass.log.warn("outbox: a reply's result could not be recorded");
             }
         }
     }

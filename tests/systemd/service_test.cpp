@@ -181,7 +181,7 @@ TEST_F(ServiceTest, EnableNowFilesAndAnswersOnce) {
     std::this_thread::sleep_for(5s);  // two more passes: still one folder, one reply
     EXPECT_EQ(filed(), 1);
     ASSERT_EQ(smtp_->received().size(), 1u);
-    const auto& reply = smtp_->received()[0];
+    const auto reply = smtp_->received()[0];  // a copy: received() returns a new vector
     EXPECT_EQ(reply.recipients, std::vector<std::string>{"marie.dupont@example.org"});
     EXPECT_NE(reply.data.find("Auto-Submitted: auto-replied"), std::string::npos);
     EXPECT_NE(reply.data.find("In-Reply-To: <first@example.org>"), std::string::npos);
@@ -274,7 +274,7 @@ TEST_F(ServiceTest, StopsCleanly) {
     container_->must_run("systemctl stop intake");
     EXPECT_EQ(show("ActiveState"), "inactive");
     EXPECT_EQ(show("Result"), "success");
-    EXPECT_EQ(show("ExecMainStatus"), "0");
+    EXPECT_EQ(show("ExecMainStatus"), "0") << journal();
 }
 
 TEST_F(ServiceTest, JournalHasPrioritiesAndNoPasswordOrMailText) {
