@@ -16,6 +16,17 @@
 namespace intake {
 namespace {
 
+/// `count` filings, each with a reply queued to an applicant of its own.
+void queue_replies(state::StateDb& db, int count, state::Clock::time_point now) {
+    for (int n = 0; n < count; ++n) {
+        db.commit_filing(
+            outbox_test::queued_filing("app-" + std::to_string(n),
+                                       "applicant" + std::to_string(n) + "@example.org",
+                                       static_cast<std::uint32_t>(n + 1)),
+            now);
+    }
+}
+
 TEST(OutboxDrain, EveryDueReplyLeavesInOnePassBeyondOneBatch) {
     fixtures::SmtpServer smtp;
     fixtures::TempDir dir("intake-outbox-drain");
@@ -23,13 +34,7 @@ TEST(OutboxDrain, EveryDueReplyLeavesInOnePassBeyondOneBatch) {
     state::StateDb db(dir / "state");
     const auto now = state::Clock::now();
     constexpr int kQueued = 230;  // more than two of the outbox's batches
-    for (int n = 0; n < kQueued; ++n) {
-        db.commit_filing(
-            outbox_test::queued_filing("app-" + std::to_string(n),
-                                       "applicant" + std::to_string(n) + "@example.org",
-                                       static_cast<std::uint32_t>(n + 1)),
-            now);
-    }
+    queue_replies(db, kQueued, now);
 
     spdlog::logger log("test", std::make_shared<spdlog::sinks::null_sink_mt>());
     int finals = 0;
@@ -56,13 +61,7 @@ TEST(OutboxDrain, RepliesGoOutSideBySideButOnlyOneAtATimeIsCommittedUnrecorded) 
     state::StateDb db(dir / "state");
     const auto now = state::Clock::now();
     constexpr int kQueued = 12;
-    for (int n = 0; n < kQueued; ++n) {
-        db.commit_filing(
-            outbox_test::queued_filing("app-" + std::to_string(n),
-                                       "applicant" + std::to_string(n) + "@example.org",
-                                       static_cast<std::uint32_t>(n + 1)),
-            now);
-    }
+    queue_replies(db, kQueued, now);
 
     spdlog::logger log("test", std::make_shared<spdlog::sinks::null_sink_mt>());
     const outbox::DeliveryReport report =
