@@ -140,8 +140,39 @@ def start_smtp(run, port):
     return proc, maildir
 
 
-def pdf(text):
-    return (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% " + text.encode() + b"\n%%EOF\n")
+def pdf(lines):
+    """A one-page PDF whose text is `lines` (Helvetica, Latin-1), with a correct xref table."""
+    def escaped(line):
+        return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    content = ("BT /F1 11 Tf 50 790 Td 15 TL\n"
+               + "".join(f"({escaped(line)}) '\n" for line in lines) + "ET\n").encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1,
+                                                                               xref)
+    return bytes(out)
+
+
+def cv(name, lines):
+    return pdf([name, "Curriculum vitae", ""] + lines)
+
+
+def letter(name, lines):
+    return pdf(["Dear Sir or Madam,", ""] + lines + ["", "Kind regards,", name])
 
 
 def application(sender, name, to, subject, body, attachments, when, extra=None):
@@ -166,12 +197,27 @@ def samples():
         "cemr": [
             application("marie.dupont@example.org", "Marie Dupont", cemr, "Policy Internship",
                         "Dear CEMR team,\n\nPlease find attached my CV and cover letter.\n\nMarie",
-                        [("Marie_Dupont_CV.pdf", pdf("CV")),
-                         ("Marie_Dupont_cover_letter.pdf", pdf("letter"))], now),
+                        [("Marie_Dupont_CV.pdf", cv("Marie Dupont", [
+                            "Education",
+                            "2020 - 2024  Master in European Studies, Sciences Po Lille",
+                            "Experience",
+                            "2023 - 2024  Trainee, European Parliament, Brussels",
+                            "Languages",
+                            "French: native", "English: C1", "German: B2"])),
+                         ("Marie_Dupont_cover_letter.pdf", letter("Marie Dupont", [
+                            "I am applying for the Policy Internship at CEMR.",
+                            "I am a master's student in European Studies, and my university",
+                            "will sign an internship agreement with you."]))], now),
             application("joana.pires@example.pt", "Joana Pires", cemr, "Project Lead – Joana Pires",
                         "Dear Sir or Madam,\n\nMy application for the Projects Lead post.\n",
-                        [("Joana Pires - Curriculum Vitae.pdf", pdf("CV")),
-                         ("Joana Pires - Cover Letter.pdf", pdf("letter"))],
+                        [("Joana Pires - Curriculum Vitae.pdf", cv("Joana Pires", [
+                            "Experience",
+                            "2016 - present  Project manager, Lisbon city council",
+                            "Languages",
+                            "Portuguese: native", "English: C2", "French: B2"])),
+                         ("Joana Pires - Cover Letter.pdf", letter("Joana Pires", [
+                            "I am applying for the post of Projects Lead.",
+                            "I have led EU-funded projects for eight years."]))],
                         datetime(2025, 3, 14, 23, 20, tzinfo=timezone.utc)),
             application("k.mertens@example.be", "Katrien Mertens", cemr,
                         "Automatic reply: Your message", "I am away until Friday.", [], now,
@@ -183,7 +229,13 @@ def samples():
             application("lou.kerbrat@example.fr", "Lou Kerbrat", ac, "Candidature spontanée",
                         "Bonjour,\n\nJe vous adresse ma candidature spontanée pour rejoindre votre "
                         "vivier de talents. Vous trouverez ci-joint mon CV.\n\nCordialement,\nLou",
-                        [("Lou_Kerbrat_CV.pdf", pdf("CV"))], now),
+                        [("Lou_Kerbrat_CV.pdf", cv("Lou Kerbrat", [
+                            "Experience",
+                            "2019 - present  Chargee de mission, Erasmus+ projects, Nantes",
+                            "2017 - 2019  Assistant, Porto (abroad)",
+                            "Langues",
+                            "Francais : langue maternelle", "Anglais : C1", "Espagnol : B2",
+                            "Portugais : B1"]))], now),
         ],
     }
 
