@@ -86,6 +86,20 @@ bool read_numbers(std::string_view& in, std::size_t* values, std::size_t count) 
     return true;
 }
 
+std::string frame_header(const FramedFile& file) {
+    return std::to_string(file.name.size()) + " " + std::to_string(file.media_type.size()) + " " +
+           std::to_string(file.content.size()) + "\n";
+}
+
+bool take_framed_file(std::string_view& in, FramedFile& file) {
+    std::string_view rest = in;
+    std::size_t v[3];
+    if (!read_numbers(rest, v, 3) || v[0] + v[1] + v[2] > rest.size()) return false;
+    file = {rest.substr(0, v[0]), rest.substr(v[0], v[1]), rest.substr(v[0] + v[1], v[2])};
+    in = rest.substr(v[0] + v[1] + v[2]);
+    return true;
+}
+
 std::string_view to_string(TextMethod method) {
     switch (method) {
         case TextMethod::embedded:
@@ -217,11 +231,9 @@ bool is_tnef(const mime::Attachment& a) {
 std::string perform(Job job, std::string_view bytes, std::string_view file_name,
                     std::string_view media_type, const ExtractLimits& limits) {
     if (job == Job::read_text) return encode(read_text_here(bytes, file_name, media_type, limits));
-    // "<name bytes> <type bytes> <content bytes>\n" then the three, per file.
     std::string out;
     for (const auto& a : read_tnef(bytes, limits)) {
-        out += std::to_string(a.file_name.size()) + " " + std::to_string(a.media_type.size()) +
-               " " + std::to_string(a.content.size()) + "\n" + a.file_name + a.media_type +
+        out += frame_header({a.file_name, a.media_type, a.content}) + a.file_name + a.media_type +
                a.content;
     }
     return out;
@@ -237,13 +249,12 @@ std::optional<std::vector<mime::Attachment>> unpack_tnef(std::string_view bytes,
     std::vector<mime::Attachment> files;
     std::string_view in = *output;
     while (!in.empty()) {
-        std::size_t v[3];
-        if (!read_numbers(in, v, 3) || v[0] + v[1] + v[2] > in.size()) return std::nullopt;
+        FramedFile file;
+        if (!take_framed_file(in, file)) return std::nullopt;
         mime::Attachment a;
-        a.file_name = text::valid_utf8(in.substr(0, v[0]));
-        a.media_type = std::string(in.substr(v[0], v[1]));
-        a.content = std::string(in.substr(v[0] + v[1], v[2]));
-        in.remove_prefix(v[0] + v[1] + v[2]);
+        a.file_name = text::valid_utf8(file.name);
+        a.media_type = std::string(file.media_type);
+        a.content = std::string(file.content);
         files.push_back(std::move(a));
     }
     return files;

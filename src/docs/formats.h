@@ -43,6 +43,20 @@ std::string perform(Job job, std::string_view bytes, std::string_view file_name,
 /// past the line; false when the line is missing or malformed.
 bool read_numbers(std::string_view& in, std::size_t* values, std::size_t count);
 
+/// A file as the reader service's jobs and the TNEF job pass it along:
+/// "<name bytes> <type bytes> <content bytes>\n", then the three.
+struct FramedFile {
+    std::string_view name;
+    std::string_view media_type;
+    std::string_view content;
+};
+
+/// The first line of a file's frame.
+std::string frame_header(const FramedFile& file);
+
+/// Takes the next whole framed file off the front of `in`; false when there is none.
+bool take_framed_file(std::string_view& in, FramedFile& file);
+
 /// What the reader service reads once at start, one document of each kind a child
 /// reads ({bytes, file name}), so that every child inherits warmed parsers.
 std::span<const std::pair<std::string_view, std::string_view>> warm_up_documents();

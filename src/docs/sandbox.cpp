@@ -276,16 +276,14 @@ std::optional<std::string> run_contained(const std::function<std::string()>& job
 // The daemon and the service share one SOCK_SEQPACKET control socket. For each
 // job the daemon makes a stream socketpair and sends one end with the job's
 // limits and its number of documents (a Request) over the control socket. The
-// service forks the contained child, which reads, per document, "<name bytes>
-// <type bytes> <content bytes>\n" and the three from its end until the daemon
-// shuts down its writing side. It then reads them one after another, each under
-// limit_next_document(), and writes each answer as "<bytes>\n<answer>" as soon
-// as it has it, then exits. The service waits for it on a pidfd (killing it at
-// the job's wall-clock deadline, every document's wall time together: it is its
-// parent, so the PID cannot have been reused), then writes a Trailer with its
-// wait status to its own copy of the same socket: it always comes after
-// everything the child wrote. The daemon reads the answers and the trailer until
-// end of file; the answers missing say which document ended the child.
+// service forks the contained child, which reads the documents, each a
+// FramedFile, from its end until the daemon shuts down its writing side. It then reads them one
+// after another, each under limit_next_document(), and writes each answer as "<bytes>\n<answer>" as
+// soon as it has it, then exits. The service waits for it on a pidfd (killing it at the job's
+// wall-clock deadline, every document's wall time together: it is its parent, so the PID cannot
+// have been reused), then writes a Trailer with its wait status to its own copy of the same socket:
+// it always comes after everything the child wrote. The daemon reads the answers and the trailer
+// until end of file; the answers missing say which document ended the child.
 
 namespace {
 
@@ -345,17 +343,15 @@ bool read_all(int fd, std::string& into, std::size_t expected) {
             std::string_view rest = input;
             status = 0;
             for (std::uint32_t n = 0; n < request.documents && status == 0; ++n) {
-                std::size_t v[3] = {0, 0, 0};
-                if (!read_numbers(rest, v, 3) || v[0] + v[1] + v[2] > rest.size()) {
+                FramedFile file;
+                if (!take_framed_file(rest, file)) {
                     status = 2;
                     break;
                 }
                 limit_next_document(limits);
                 const std::string output =
-                    perform(request.job, rest.substr(v[0] + v[1], v[2]), rest.substr(0, v[0]),
-                            rest.substr(v[0], v[1]), limits);
+                    perform(request.job, file.content, file.name, file.media_type, limits);
                 stop_document_clock();
-                rest.remove_prefix(v[0] + v[1] + v[2]);
                 const std::string frame = std::to_string(output.size()) + "\n";
                 status = write_all(socket, frame) && write_all(socket, output) ? 0 : 3;
             }
@@ -661,9 +657,7 @@ std::vector<ReaderService::Outcome> ReaderService::run_each(Job job,
     request.documents = static_cast<std::uint32_t>(inputs.size());
     std::vector<std::string> headers;
     for (const Input& in : inputs) {
-        headers.push_back(std::to_string(in.file_name.size()) + " " +
-                          std::to_string(in.media_type.size()) + " " +
-                          std::to_string(in.bytes.size()) + "\n");
+        headers.push_back(frame_header({in.file_name, in.media_type, in.bytes}));
         request.input_bytes +=
             headers.back().size() + in.file_name.size() + in.media_type.size() + in.bytes.size();
     }
