@@ -28,6 +28,17 @@ bool has_text(const std::string& s) {
 
 }  // namespace
 
+PdfTablesHeld::PdfTablesHeld(std::string_view pdf) {
+    poppler::set_debug_error_function(quiet, nullptr);
+    if (pdf.size() <= static_cast<std::size_t>(INT_MAX)) {
+        // Not copied: poppler reads the bytes in place for as long as it is open.
+        open_.reset(
+            poppler::document::load_from_raw_data(pdf.data(), static_cast<int>(pdf.size())));
+    }
+}
+
+PdfTablesHeld::~PdfTablesHeld() = default;
+
 Text read_pdf(std::string_view bytes) {
     poppler::set_debug_error_function(quiet, nullptr);
     if (bytes.size() > static_cast<std::size_t>(INT_MAX)) {

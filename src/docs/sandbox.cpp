@@ -489,7 +489,9 @@ void warm_up() {
     for (const int sig : {SIGINT, SIGQUIT, SIGHUP, SIGPIPE, SIGTERM}) std::signal(sig, SIG_IGN);
     // The first document a process reads resolves the parsers' symbols, loads
     // iconv modules and builds poppler's tables. Done once here, on bytes of our
-    // own, it is inherited by every child instead of paid for by each.
+    // own, it is inherited by every child instead of paid for by each; the
+    // tables stay built only while a PDF is open.
+    const PdfTablesHeld pdf_tables(kWarmUpPdf);
     warm_up();
     // What the warm-up freed goes back, and with it malloc's lists of small free
     // chunks, which each child would otherwise walk, copying every page it touched.

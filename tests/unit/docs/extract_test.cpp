@@ -1,6 +1,7 @@
 // Text from real documents (made by tests/data/docs/make_docs.py), read in the
 // contained child, and containment itself: a reader that crashes, loops, eats
 // memory or talks too much gives "unreadable", and the test process lives on.
+#include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
@@ -347,6 +348,28 @@ TEST(ReaderService, WarmsUpOnADocumentOfEachKindItReads) {
         names.emplace_back(name);
     }
     EXPECT_EQ(names, (std::vector<std::string>{"warm-up.pdf", "warm-up.docx", "warm-up.txt"}));
+}
+
+/// Whether poppler's tables are built: its `globalParams`, a
+/// std::unique_ptr<GlobalParams> in libpoppler, found by name (Debian ships no
+/// header for it), is a single pointer, null when they are not.
+bool poppler_tables_built() {
+    const auto* params = static_cast<void* const*>(dlsym(RTLD_DEFAULT, "globalParams"));
+    return params != nullptr && *params != nullptr;
+}
+
+TEST(PdfTablesHeld, KeepPopplersTablesBuiltFromOnePdfToTheNext) {
+    const std::string pdf = fixture("document1.pdf");
+    ASSERT_EQ(read_pdf(pdf).status, TextStatus::ok);
+    EXPECT_FALSE(poppler_tables_built()) << "freed with the last PDF open";
+    {
+        const PdfTablesHeld held(warm_up_documents()[0].first);
+        EXPECT_TRUE(poppler_tables_built());
+        const Text t = read_pdf(pdf);
+        EXPECT_NE(t.text.find("Erasmus+ trainee"), std::string::npos) << t.text;
+        EXPECT_TRUE(poppler_tables_built()) << "freed although a PDF is still open";
+    }
+    EXPECT_FALSE(poppler_tables_built());
 }
 
 TEST(ReaderService, OneChildReadsAMessagesDocumentsInOrder) {
