@@ -3,11 +3,13 @@
 drain benchmark's deterministic generator) as DIR/<organisation>/<n>.eml, one
 file per message, CRLF line ends as an IMAP server hands them out. The same
 --messages and --seed give the same bytes; an existing corpus made with the same
-arguments is kept (DIR/stamp records them), so repeated runs start at once.
+arguments by the same generator is kept (DIR/stamp records them and a digest of
+bench/corpus.py), so repeated runs start at once.
 
     python3 bench/micro/make_corpus.py --out build/bench-corpus --messages 200
 """
 import argparse
+import hashlib
 import os
 import shutil
 import sys
@@ -26,7 +28,9 @@ def main():
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
     stamp_path = os.path.join(args.out, "stamp")
-    stamp = f"messages={args.messages} seed={args.seed}\n"
+    with open(corpus.__file__, "rb") as f:
+        generator = hashlib.sha256(f.read()).hexdigest()[:12]
+    stamp = f"messages={args.messages} seed={args.seed} generator={generator}\n"
     if os.path.exists(stamp_path):
         with open(stamp_path) as f:
             if f.read() == stamp:

@@ -40,6 +40,7 @@
 #include "daemon/decide.h"
 #include "docs/docs.h"
 #include "mime/mime.h"
+#include "route/route.h"
 
 namespace {
 
@@ -157,9 +158,15 @@ void decide_all(benchmark::State& state, const std::vector<Message>& corpus,
     };
     const auto already_read = text == 2 ? read_every_text(corpus, config)
                                         : std::map<const Message*, std::vector<docs::Text>>{};
+    // As the daemon does: one router per organisation, made before the messages.
+    std::map<const config::Organisation*, std::unique_ptr<const route::Router>> routers;
+    for (const config::Organisation& org : config.organisations) {
+        routers[&org] = std::make_unique<const route::Router>(org);
+    }
     each_message(state, corpus, [&](const Message& m) {
-        const daemon::MessageContext context{config, *m.mailbox, *m.organisation,
-                                             std::chrono::system_clock::now()};
+        const daemon::MessageContext context{config,          *m.mailbox,
+                                             *m.organisation, std::chrono::system_clock::now(),
+                                             nullptr,         routers.at(m.organisation).get()};
         std::unique_ptr<daemon::Decision> decision;
         if (text == 0) {
             decision = daemon::decide(m.raw, context, no_text);

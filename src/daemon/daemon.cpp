@@ -73,7 +73,9 @@ bool Daemon::Impl::poll_batch(const config::Mailbox& mailbox, PassReport& report
             more = true;
         }
         const std::vector<imap::MessageSize> messages = client.list_sizes(mailbox.folder, uids);
-        const MailboxContext ctx{*config, mailbox, *organisation, *db, client, filer, log, reader};
+        const route::Router router(*organisation);
+        const MailboxContext ctx{*config, mailbox, *organisation, *db,   client,
+                                 filer,   log,     reader,        router};
         // Groups of at most kMaxGroupMessages share one sync, one commit and one move.
         for (std::size_t begin = 0; begin < messages.size() && !stop_requested();
              begin += kMaxGroupMessages) {

@@ -180,7 +180,9 @@ std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& ctx
     unpack_tnef(decision->message, limits, ctx.reader);
     const mime::ParsedMessage& m = decision->message;
 
-    const route::RouteDecision route = route::route(m.subject, m.body_text, ctx.organisation);
+    const route::RouteDecision route = ctx.router != nullptr
+                                           ? ctx.router->route(m.subject, m.body_text)
+                                           : route::route(m.subject, m.body_text, ctx.organisation);
     const config::Posting* posting = ctx.organisation.find_posting(route.posting_id);
     if (posting == nullptr) throw InternalError("route chose unknown posting " + route.posting_id);
 

@@ -14,6 +14,7 @@
 #include "docs/docs.h"
 #include "mime/mime.h"
 #include "record/application.h"
+#include "route/route.h"
 #include "store/store.h"
 
 namespace intake::daemon {
@@ -34,6 +35,9 @@ struct MessageContext {
     std::chrono::system_clock::time_point now;
     /// Where documents are read; none: in children of this process.
     const docs::ReaderService* reader = nullptr;
+    /// The organisation's router, made once for many messages; none: one is made
+    /// for this message.
+    const route::Router* router = nullptr;
 };
 
 /// Held by pointer: documents are views into the message it owns, so it never moves.

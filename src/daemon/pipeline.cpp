@@ -300,8 +300,8 @@ public:
     void add(imap::Uid uid, std::string raw) {
         auto held = std::make_unique<const std::string>(std::move(raw));
         const std::string_view bytes = *held;
-        const MessageContext message{ctx_.config, ctx_.mailbox, ctx_.organisation, Clock::now(),
-                                     &ctx_.reader};
+        const MessageContext message{ctx_.config,  ctx_.mailbox, ctx_.organisation,
+                                     Clock::now(), &ctx_.reader, &ctx_.router};
         auto decided =
             std::async(std::launch::async, [bytes, message] { return decide(bytes, message); });
         waiting_.push_back({uid, std::move(held), std::move(decided)});

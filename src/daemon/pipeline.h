@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "docs/docs.h"
 #include "imap/imap.h"
+#include "route/route.h"
 #include "state/state.h"
 #include "store/store.h"
 
@@ -31,6 +32,7 @@ struct MailboxContext {
     store::Filer& filer;
     spdlog::logger& log;
     const docs::ReaderService& reader;
+    const route::Router& router;  // of `organisation`
 };
 
 /// How many messages of a group ended how.

@@ -156,9 +156,17 @@ RouteDecision unsorted() { return RouteDecision{std::string(config::kUnsorted), 
 
 }  // namespace
 
-RouteDecision route(std::string_view subject, std::string_view body_text,
-                    const config::Organisation& org) {
-    const std::vector<Phrase> phrases = phrases_of(org);
+struct Router::Phrases {
+    std::vector<Phrase> all;
+};
+
+Router::Router(const config::Organisation& org)
+    : phrases_(std::make_unique<const Phrases>(Phrases{phrases_of(org)})) {}
+
+Router::~Router() = default;
+
+RouteDecision Router::route(std::string_view subject, std::string_view body_text) const {
+    const std::vector<Phrase>& phrases = phrases_->all;
     const SubjectWords words = subject_words(head_of(subject, kSubjectBytes));
     if (words.automatic) return unsorted();
     if (auto match = best_in_subject(words.words, phrases)) {
@@ -167,6 +175,11 @@ RouteDecision route(std::string_view subject, std::string_view body_text,
     }
     if (auto decision = route_by_body(body_text, phrases)) return *decision;
     return unsorted();
+}
+
+RouteDecision route(std::string_view subject, std::string_view body_text,
+                    const config::Organisation& org) {
+    return Router(org).route(subject, body_text);
 }
 
 }  // namespace intake::route

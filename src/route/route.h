@@ -6,6 +6,7 @@
 // mail that names nothing, names several postings in its body, or is an automatic
 // reply or a bounce goes to the organisation's "unsorted" posting — an ordinary
 // outcome, never an error.
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -20,8 +21,26 @@ struct RouteDecision {
     int distance = 0;        ///< summed edit distance of the match (0 for "body" and "none")
 };
 
-/// Decides the posting of one mail of `org`. body_text is the readable body (text/plain,
-/// or HTML reduced to text); only its first 64 KiB are read.
+/// Routes the mails of one organisation, whose postings' titles and aliases it
+/// folds into words once, not for every mail. It points into `org`, which must
+/// outlive it.
+class Router {
+public:
+    explicit Router(const config::Organisation& org);
+    ~Router();
+    Router(const Router&) = delete;
+    Router& operator=(const Router&) = delete;
+
+    /// Decides the posting of one mail. body_text is the readable body (text/plain,
+    /// or HTML reduced to text); only its first 64 KiB are read.
+    RouteDecision route(std::string_view subject, std::string_view body_text) const;
+
+private:
+    struct Phrases;
+    std::unique_ptr<const Phrases> phrases_;
+};
+
+/// Decides the posting of one mail of `org` (Router::route, for a single mail).
 RouteDecision route(std::string_view subject, std::string_view body_text,
                     const config::Organisation& org);
 

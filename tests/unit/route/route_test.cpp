@@ -245,6 +245,34 @@ TEST(RouteBody, OnlyTheStartOfAHugeBodyIsRead) {
     EXPECT_EQ(route("Hello", body, org("cemr")).posting_id, "unsorted");
 }
 
+// The daemon makes one Router per organisation and routes every mail of a
+// group with it: mail after mail, it decides as a router made for each one.
+TEST(RouteRouter, MadeOnceDecidesEachMailAsARouterMadeForIt) {
+    const Router cemr(org("cemr"));
+    const std::pair<const char*, const char*> mails[] = {
+        {"Projects & Programmes Intership", ""},
+        {"Hello", "Policy Intern application. I want the policy internship."},
+        {"Automatic reply: Your application", "Thank you for your application for Policy."},
+        {"Chargé de projet Citoyenneté/Égalité – candidature", ""},
+        {"My application", "I apply for the Policy Internship or the PLATFORMA Internship."},
+        {"Project Lead – Joana Pires", ""},
+        {"Application", "for the PLATFORMA Intern role, my internship application."}};
+    std::vector<std::string> postings;
+    for (const auto& [subject, body] : mails) {
+        const RouteDecision once = route(subject, body, org("cemr"));
+        const RouteDecision reused = cemr.route(subject, body);
+        EXPECT_EQ(reused.posting_id, once.posting_id) << subject;
+        EXPECT_EQ(reused.by, once.by) << subject;
+        EXPECT_EQ(reused.alias, once.alias) << subject;
+        EXPECT_EQ(reused.distance, once.distance) << subject;
+        postings.push_back(reused.posting_id);
+    }
+    EXPECT_EQ(postings,
+              (std::vector<std::string>{"projects-programmes-internship", "policy-internship",
+                                        "unsorted", "charge-projet-citoyennete-egalite", "unsorted",
+                                        "project-lead", "platforma-internship"}));
+}
+
 TEST(RouteNormaliseSubject, StripsPrefixesFoldsAndDropsPunctuation) {
     EXPECT_EQ(normalise_subject("TR: Chargé de projet – Égalité"), "charge de projet egalite");
     EXPECT_EQ(normalise_subject("RE : Re: Fwd:  Projects & Programmes Internship"),
