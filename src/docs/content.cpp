@@ -71,6 +71,37 @@ bool whole_words_at(std::string_view folded_text, std::size_t at, std::string_vi
     return left && right;
 }
 
+namespace {
+
+/// The run of word bytes at the start of `text` (empty when it starts with none).
+std::string_view first_word(std::string_view text) {
+    std::size_t end = 0;
+    while (end < text.size() && is_word_byte(text[end])) ++end;
+    return text.substr(0, end);
+}
+
+}  // namespace
+
+WordsPresent::WordsPresent(std::string_view folded_text) {
+    for (std::size_t at = 0; at < folded_text.size();) {
+        if (!is_word_byte(folded_text[at])) {
+            ++at;
+            continue;
+        }
+        const std::string_view word = first_word(folded_text.substr(at));
+        words_.insert(word);
+        at += word.size();
+    }
+}
+
+bool WordsPresent::may_hold(std::string_view phrase) const {
+    // A phrase found as whole words starts where a word of the text starts, and
+    // its first word ends where that word does: at a byte that is no word byte,
+    // or at the end of both.
+    const std::string_view word = first_word(phrase);
+    return word.empty() || words_.contains(word);
+}
+
 bool has_phrase(std::string_view folded_text, std::string_view phrase) {
     if (phrase.empty()) return false;
     for (auto at = text::find(folded_text, phrase); at != std::string_view::npos;

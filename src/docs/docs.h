@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "config/config.h"
@@ -164,6 +165,20 @@ std::vector<Document> classify(const mime::ParsedMessage& message, const TextRea
 
 /// Whether `phrase` (folded) occurs in `folded_text` as whole words.
 bool has_phrase(std::string_view folded_text, std::string_view phrase);
+
+/// The whole words of a folded text, read once so that of many phrases only
+/// those whose first word the text holds are looked for (has_phrase). It points
+/// into the text, which must outlive it.
+class WordsPresent {
+public:
+    explicit WordsPresent(std::string_view folded_text);
+    /// False when `phrase` cannot occur in the text as whole words: its first
+    /// word does not.
+    bool may_hold(std::string_view phrase) const;
+
+private:
+    std::unordered_set<std::string_view> words_;
+};
 
 /// Whether `phrase`, found at `at` in `folded_text`, stands there as whole words:
 /// no letter or digit glued before it, nor after it unless it ends in punctuation.

@@ -29,6 +29,12 @@ std::vector<std::string> folded_lines(std::string_view text) {
     return lines;
 }
 
+std::string joined_lines(const std::vector<std::string>& lines) {
+    std::string joined;
+    for (const auto& line : lines) joined.append(line).append(1, '\n');
+    return joined;
+}
+
 struct Hit {
     std::size_t at;
     std::size_t end;
@@ -77,10 +83,19 @@ bool is_heading(const std::string& line, const std::vector<std::string>& heading
 std::map<std::string, int> claimed_languages(std::string_view text, const config::Rules& rules) {
     std::map<std::string, int> claims;
     const auto lines = folded_lines(text);
+    // Of the many languages' names, only those the text holds are looked for line by line.
+    const std::string joined = joined_lines(lines);
+    const docs::WordsPresent present(joined);
+    std::map<std::string, std::vector<std::string>> language_names;
+    for (const auto& [code, words] : rules.language_names) {
+        for (const auto& w : words) {
+            if (present.may_hold(w)) language_names[code].push_back(w);
+        }
+    }
     for (std::size_t i = 0; i < lines.size(); ++i) {
         const std::string& line = lines[i];
         std::vector<Hit> names;
-        for (const auto& [code, words] : rules.language_names) find_words(line, words, code, names);
+        for (const auto& [code, words] : language_names) find_words(line, words, code, names);
         std::sort(names.begin(), names.end(),
                   [](const Hit& a, const Hit& b) { return a.at < b.at; });
         for (std::size_t k = 0; k < names.size(); ++k) {
@@ -92,7 +107,7 @@ std::map<std::string, int> claimed_languages(std::string_view text, const config
             if (rank == 0 && names.size() == 1 && i + 1 < lines.size() &&
                 lines[i + 1].size() < 40) {
                 std::vector<Hit> next_names;
-                for (const auto& [code, words] : rules.language_names) {
+                for (const auto& [code, words] : language_names) {
                     find_words(lines[i + 1], words, code, next_names);
                 }
                 if (next_names.empty())
@@ -141,11 +156,12 @@ Experience experience_with(std::string_view text, const std::vector<std::string>
     // Every entry and sentence below is a part of these lines joined: only the
     // words the whole text names are looked for in each line, and most texts
     // name none or one of them.
-    std::string joined;
-    for (const auto& line : lines) joined += line + "\n";
+    const std::string joined = joined_lines(lines);
+    const docs::WordsPresent present(joined);
     std::vector<std::string> named;
-    std::copy_if(words.begin(), words.end(), std::back_inserter(named),
-                 [&](const std::string& w) { return docs::has_phrase(joined, w); });
+    std::copy_if(words.begin(), words.end(), std::back_inserter(named), [&](const std::string& w) {
+        return present.may_hold(w) && docs::has_phrase(joined, w);
+    });
     if (named.empty()) return found;
     auto names_one = [&](const std::string& s) {
         return std::any_of(named.begin(), named.end(),

@@ -172,5 +172,57 @@ TEST(ApplicantName, FromTheSignatureElseTheTopOfTheCv) {
     EXPECT_EQ(name_in_documents(docs, rules()).value_or(""), "Joana Ferreira");
 }
 
+/// Every phrase of the shipped rules that feedback and roles look for.
+std::vector<std::string> rule_phrases() {
+    const config::Rules& r = rules();
+    std::vector<std::string> all;
+    for (const auto* list : {&r.salutations, &r.closings, &r.letter_phrases, &r.cv_headings,
+                             &r.eu_projects, &r.abroad, &r.network, &r.agreement, &r.enrolment}) {
+        all.insert(all.end(), list->begin(), list->end());
+    }
+    for (const auto* map : {&r.language_names, &r.level_words}) {
+        for (const auto& [key, words] : *map) all.insert(all.end(), words.begin(), words.end());
+    }
+    return all;
+}
+
+TEST(WordsPresent, RulesOutOnlyPhrasesWhoseFirstWordTheTextLacks) {
+    const std::string text =
+        "erasmus+ trainee, project-management; c2 english\n2019 - 2021 bruxelles";
+    const WordsPresent present(text);
+    EXPECT_TRUE(present.may_hold("erasmus+"));
+    EXPECT_TRUE(present.may_hold("project management"));  // the rest is for has_phrase
+    EXPECT_TRUE(present.may_hold("c2"));
+    EXPECT_TRUE(present.may_hold("2021"));
+    EXPECT_TRUE(present.may_hold("- 2021"));  // no first word: always looked for
+    EXPECT_FALSE(present.may_hold("projects"));
+    EXPECT_FALSE(present.may_hold("eras"));  // a part of a word is not a word
+    EXPECT_FALSE(present.may_hold("german"));
+    EXPECT_FALSE(present.may_hold("ville de bruxelles"));
+}
+
+// A phrase found as whole words is never ruled out, whatever stands around it:
+// each rule phrase alone, and all of them in one text between punctuation.
+TEST(WordsPresent, NeverRulesOutAPhraseTheTextHolds) {
+    const std::vector<std::string> phrases = rule_phrases();
+    ASSERT_GT(phrases.size(), 300u);
+    std::string all;
+    const char* separators[] = {" ", "\n", ", ", "(", ") ", "; ", " - ", "/"};
+    for (std::size_t i = 0; i < phrases.size(); ++i) {
+        all += phrases[i] + separators[i % std::size(separators)];
+        const WordsPresent alone(phrases[i]);
+        EXPECT_TRUE(has_phrase(phrases[i], phrases[i])) << phrases[i];
+        EXPECT_TRUE(alone.may_hold(phrases[i])) << phrases[i];
+    }
+    const WordsPresent present(all);
+    std::size_t held = 0;
+    for (const std::string& p : phrases) {
+        if (!has_phrase(all, p)) continue;
+        ++held;
+        EXPECT_TRUE(present.may_hold(p)) << p;
+    }
+    EXPECT_GT(held, phrases.size() * 9 / 10);
+}
+
 }  // namespace
 }  // namespace intake::docs
