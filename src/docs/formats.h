@@ -39,6 +39,7 @@ public:
 private:
     std::unique_ptr<poppler::document> open_;
 };
+
 /// DOCX, ODT (and macro detection in other Office zip files), with bounded expansion.
 Text read_office_zip(std::string_view bytes, std::string_view file_name,
                      const ExtractLimits& limits);
