@@ -79,6 +79,43 @@ void FilesystemSync::sync() {
     if (::syncfs(fd_.get()) != 0) fail("cannot sync the file system of", folder_, errno);
 }
 
+EarlyWriteback::EarlyWriteback(const std::filesystem::path& folder)
+    : fd_(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    if (!fd_) fail("cannot open folder", folder, errno);
+    thread_ = std::thread([this] { run(); });
+}
+
+EarlyWriteback::~EarlyWriteback() {
+    {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        ending_ = true;
+    }
+    asked_.notify_one();
+    thread_.join();
+}
+
+void EarlyWriteback::start() {
+    {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        pending_ = true;
+    }
+    asked_.notify_one();
+}
+
+void EarlyWriteback::run() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+        asked_.wait(lock, [this] { return pending_ || ending_; });
+        if (ending_) return;
+        pending_ = false;
+        lock.unlock();
+        // Its result is not ours to report: the group's FilesystemSync reports
+        // any write that failed, on its own descriptor.
+        (void)::syncfs(fd_.get());
+        lock.lock();
+    }
+}
+
 void sync_directory(const std::filesystem::path& dir) {
     UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!fd) fail("cannot open folder", dir, errno);

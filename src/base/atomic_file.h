@@ -4,8 +4,11 @@
 // a crash) sees either the old file or the whole new one, never a part.
 #include <sys/types.h>
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <string_view>
+#include <thread>
 
 #include "base/unique_fd.h"
 
@@ -42,6 +45,35 @@ public:
 private:
     std::filesystem::path folder_;
     UniqueFd fd_;
+};
+
+/// Has the kernel start writing a file system's dirty data out, from a thread of
+/// its own (a syncfs(2) on a descriptor of its own), each time it is asked, so
+/// that the FilesystemSync which ends a group of writes finds little left to
+/// wait for, instead of every core waiting on the disk at once. It only starts
+/// writes early: FilesystemSync is still what makes them durable and what
+/// reports a failed write (each descriptor keeps its own view of the errors).
+class EarlyWriteback {
+public:
+    /// `folder`: any existing folder on that file system (opened now).
+    explicit EarlyWriteback(const std::filesystem::path& folder);
+    /// Waits for a write-out under way, then ends the thread.
+    ~EarlyWriteback();
+    EarlyWriteback(const EarlyWriteback&) = delete;
+    EarlyWriteback& operator=(const EarlyWriteback&) = delete;
+
+    /// Returns at once; asks made while a write-out runs make one more after it.
+    void start();
+
+private:
+    void run();
+
+    UniqueFd fd_;
+    std::mutex mutex_;
+    std::condition_variable asked_;
+    bool pending_ = false;
+    bool ending_ = false;
+    std::thread thread_;
 };
 
 /// fsync on a folder, so a rename or a new entry in it survives a power cut.

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -113,7 +114,9 @@ public:
     void update_record(const record::Application& application);
 
 private:
-    void note_write();
+    /// Before a write of `bytes` (0 for a folder): makes ready to sync, and has the
+    /// disk start on what was written since the last sync once it is enough.
+    void note_write(std::size_t bytes = 0);
     void make_folder(const std::filesystem::path& dir);
     void make_fresh_folder(const std::filesystem::path& dir);
     void write_file(const std::filesystem::path& path, std::string_view bytes);
@@ -137,6 +140,8 @@ private:
     std::set<std::filesystem::path> known_folders_;
     std::set<std::filesystem::path> indexes_in_step_;
     std::optional<FilesystemSync> sync_;
+    std::unique_ptr<EarlyWriteback> early_writeback_;
+    std::size_t unsynced_bytes_ = 0;
 };
 
 /// The rows of these applications, without the header (appended to applications.csv).

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/errors.h"
+
 namespace intake::store {
 namespace {
 
@@ -187,6 +189,42 @@ TEST(Filer, RecreatesAFolderRemovedBehindItsBack) {
     const record::Application next = posted("2025-03-02_rui_222222", "2025-03-02T11:00:00Z");
     filer.file_application(next, {}, "2");
     EXPECT_EQ(read(application_folder(storage, next) / "message.eml"), "2");
+}
+
+// Enough bytes for the disk to be asked to start writing several times while
+// the group is filed: every file is whole when the group is synced.
+TEST(Filer, FilesWholeWhileTheDiskIsAskedToStartWritingEarly) {
+    TempDir tmp;
+    config::Storage storage{tmp.path() / "root", tmp.path() / "state", "", ','};
+    std::vector<record::Application> apps;
+    {
+        Filer filer(storage, Durability::deferred);
+        for (int i = 0; i < 12; ++i) {
+            const std::string n = std::to_string(100000 + i);
+            apps.push_back(posted("2025-03-02_ana_" + n, "2025-03-02T10:00:00Z"));
+            const std::string cv(3u << 20, static_cast<char>('a' + i));
+            filer.file_application(apps.back(), {{"CV.pdf", cv}}, "raw " + n);
+        }
+        filer.sync();
+    }
+    for (int i = 0; i < 12; ++i) {
+        const fs::path folder = application_folder(storage, apps[static_cast<std::size_t>(i)]);
+        EXPECT_EQ(read(folder / "CV.pdf"), std::string(3u << 20, static_cast<char>('a' + i)));
+        EXPECT_EQ(read(folder / "message.eml"), "raw " + std::to_string(100000 + i));
+    }
+}
+
+TEST(EarlyWriteback, NeedsAFolderOfTheFileSystemAndSaysWhichIsMissing) {
+    TempDir tmp;
+    try {
+        EarlyWriteback early(tmp.path() / "missing");
+        FAIL() << "no error";
+    } catch (const TransientError& e) {
+        EXPECT_NE(std::string(e.what()).find((tmp.path() / "missing").string()), std::string::npos)
+            << e.what();
+    }
+    EarlyWriteback early(tmp.path());
+    for (int i = 0; i < 100; ++i) early.start();  // returns at once; ends when destroyed
 }
 
 TEST(Filer, IndexIsRewrittenOnceThenAppendedTo) {
