@@ -334,6 +334,12 @@ private:
 
 }  // namespace
 
+std::size_t group_size(std::size_t messages, std::size_t max_group) {
+    if (messages == 0 || max_group == 0) return 1;
+    const std::size_t groups = (messages + max_group - 1) / max_group;
+    return (messages + groups - 1) / groups;
+}
+
 bool sender_answered_lately(const MailboxContext& ctx, const std::string& to,
                             Clock::time_point now) {
     const int quiet = ctx.config.replies.sender_quiet_minutes;

@@ -45,6 +45,12 @@ struct GroupReport {
 /// until then (records, queued replies) stays small whatever the batch size.
 constexpr std::size_t kMaxGroupMessages = 100;
 
+/// The size of each group when `messages` are cut into as few groups of at most
+/// `max_group` as can be, all of about the same size: a group's replies leave
+/// while the next group is drained, one between two messages, so a short last
+/// group would leave most of the replies before it to go out after the drain.
+std::size_t group_size(std::size_t messages, std::size_t max_group = kMaxGroupMessages);
+
 /// Handles these messages of the mailbox as one group (see pipeline.cpp): every
 /// one is decided and filed, then all are made durable and committed together,
 /// then moved. Stops between messages when `stop_requested` says so; what was
