@@ -37,87 +37,91 @@ record::Application parse_record(const std::string& text) {
     return record::from_json(nlohmann::ordered_json::parse(text));
 }
 
-void insert_filing(SQLite::Database& db, const Filing& f, Clock::time_point now) {
+void insert_filing(Statements& statements, const Filing& f, Clock::time_point now) {
     const std::string id = f.application ? f.application->id : f.failed_id;
-    SQLite::Statement handled(db, "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?)");
-    handled.bind(1, f.message.mailbox);
-    handled.bind(2, static_cast<std::int64_t>(f.message.uid_validity));
-    handled.bind(3, static_cast<std::int64_t>(f.message.uid));
-    handled.bind(4, std::string(outcome_text(f.outcome)));
-    handled.bind(5, id);
-    handled.bind(6, to_seconds(now));
-    handled.exec();
+    const auto handled =
+        statements.use("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?)");
+    handled->bind(1, f.message.mailbox);
+    handled->bind(2, static_cast<std::int64_t>(f.message.uid_validity));
+    handled->bind(3, static_cast<std::int64_t>(f.message.uid));
+    handled->bind(4, std::string(outcome_text(f.outcome)));
+    handled->bind(5, id);
+    handled->bind(6, to_seconds(now));
+    handled->exec();
     if (f.application) {
         const auto& app = *f.application;
-        SQLite::Statement key(db, "INSERT OR IGNORE INTO message_keys VALUES (?, ?, ?)");
-        key.bind(1, f.organisation);
-        key.bind(2, f.message_key);
-        key.bind(3, app.id);
-        key.exec();
-        SQLite::Statement insert(db,
-                                 "INSERT OR REPLACE INTO applications VALUES "
-                                 "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        insert.bind(1, app.id);
-        insert.bind(2, app.organisation);
-        insert.bind(3, app.posting);
-        insert.bind(4, app.applicant.email);
-        insert.bind(5, f.content_key);
-        insert.bind(6, app.received_at);
-        insert.bind(7, to_seconds(now));
-        insert.bind(8, app.acknowledgement.status);
-        insert.bind(9, record_text(app));
-        insert.exec();
+        const auto key = statements.use("INSERT OR IGNORE INTO message_keys VALUES (?, ?, ?)");
+        key->bind(1, f.organisation);
+        key->bind(2, f.message_key);
+        key->bind(3, app.id);
+        key->exec();
+        const auto insert = statements.use(
+            "INSERT OR REPLACE INTO applications VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        insert->bind(1, app.id);
+        insert->bind(2, app.organisation);
+        insert->bind(3, app.posting);
+        insert->bind(4, app.applicant.email);
+        insert->bind(5, f.content_key);
+        insert->bind(6, app.received_at);
+        insert->bind(7, to_seconds(now));
+        insert->bind(8, app.acknowledgement.status);
+        insert->bind(9, record_text(app));
+        insert->exec();
     }
     if (f.reply) {
-        SQLite::Statement queue(db,
-                                "INSERT INTO outbox (application_id, smtp, mail_from, rcpt, "
-                                "data, status, created_at, next_attempt_at) "
-                                "VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)");
-        queue.bind(
+        const auto queue = statements.use(
+            "INSERT INTO outbox (application_id, smtp, mail_from, rcpt, "
+            "data, status, created_at, next_attempt_at) "
+            "VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)");
+        queue->bind(
             1, f.application ? f.application->id : std::string(kFailedNoticePrefix) + f.failed_id);
-        queue.bind(2, f.reply->smtp);
-        queue.bind(3, f.reply->mail_from);
-        queue.bind(4, f.reply->rcpt);
-        queue.bind(5, f.reply->data.data(), static_cast<int>(f.reply->data.size()));
-        queue.bind(6, to_seconds(now));
-        queue.bind(7, to_seconds(now));
-        queue.exec();
+        queue->bind(2, f.reply->smtp);
+        queue->bind(3, f.reply->mail_from);
+        queue->bind(4, f.reply->rcpt);
+        queue->bind(5, f.reply->data.data(), static_cast<int>(f.reply->data.size()));
+        queue->bind(6, to_seconds(now));
+        queue->bind(7, to_seconds(now));
+        queue->exec();
     }
 }
 
-void insert_seen_again(SQLite::Database& db, const SeenAgain& s, Clock::time_point now) {
-    SQLite::Statement q(db, "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, 'duplicate', ?, ?)");
-    q.bind(1, s.message.mailbox);
-    q.bind(2, static_cast<std::int64_t>(s.message.uid_validity));
-    q.bind(3, static_cast<std::int64_t>(s.message.uid));
-    q.bind(4, s.application_id);
-    q.bind(5, to_seconds(now));
-    q.exec();
+void insert_seen_again(Statements& statements, const SeenAgain& s, Clock::time_point now) {
+    const auto q =
+        statements.use("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, 'duplicate', ?, ?)");
+    q->bind(1, s.message.mailbox);
+    q->bind(2, static_cast<std::int64_t>(s.message.uid_validity));
+    q->bind(3, static_cast<std::int64_t>(s.message.uid));
+    q->bind(4, s.application_id);
+    q->bind(5, to_seconds(now));
+    q->exec();
 }
 
 /// Inside the caller's transaction: the acknowledgement status in the application's
 /// row and record; an application that is gone (erased) is left so.
-void update_ack(SQLite::Database& db, const std::string& application_id, const std::string& status,
-                const std::optional<std::string>& reason) {
-    SQLite::Statement read(db, "SELECT record FROM applications WHERE id = ?");
-    read.bind(1, application_id);
-    if (!read.executeStep()) return;  // erased meanwhile
-    auto app = parse_record(read.getColumn(0).getString());
+void update_ack(Statements& statements, const std::string& application_id,
+                const std::string& status, const std::optional<std::string>& reason) {
+    const auto read = statements.use("SELECT record FROM applications WHERE id = ?");
+    read->bind(1, application_id);
+    if (!read->executeStep()) return;  // erased meanwhile
+    auto app = parse_record(read->getColumn(0).getString());
     app.acknowledgement.status = status;
     app.acknowledgement.reason = reason;
-    SQLite::Statement write(db, "UPDATE applications SET ack_status = ?, record = ? WHERE id = ?");
-    write.bind(1, status);
-    write.bind(2, record_text(app));
-    write.bind(3, application_id);
-    write.exec();
+    const auto write =
+        statements.use("UPDATE applications SET ack_status = ?, record = ? WHERE id = ?");
+    write->bind(1, status);
+    write->bind(2, record_text(app));
+    write->bind(3, application_id);
+    write->exec();
 }
 
 /// The final status of an outbox reply, in its application.
-void update_ack_of_reply(SQLite::Database& db, std::int64_t outbox_id, const std::string& status) {
-    SQLite::Statement q(db, "SELECT application_id FROM outbox WHERE id = ?");
-    q.bind(1, outbox_id);
-    if (!q.executeStep()) return;
-    update_ack(db, q.getColumn(0).getString(), status, std::nullopt);
+void update_ack_of_reply(Statements& statements, std::int64_t outbox_id,
+                         const std::string& status) {
+    const auto q = statements.use("SELECT application_id FROM outbox WHERE id = ?");
+    q->bind(1, outbox_id);
+    if (!q->executeStep()) return;
+    update_ack(statements, q->getColumn(0).getString(), status, std::nullopt);
 }
 
 }  // namespace
@@ -172,56 +176,55 @@ StateDb::~StateDb() = default;
 
 std::optional<Handled> StateDb::find_handled(const MessageRef& m) {
     return guarded(impl_->path, "find handled message", [&]() -> std::optional<Handled> {
-        SQLite::Statement q(impl_->db,
-                            "SELECT outcome, application_id FROM messages "
-                            "WHERE mailbox = ? AND uid_validity = ? AND uid = ?");
-        q.bind(1, m.mailbox);
-        q.bind(2, static_cast<std::int64_t>(m.uid_validity));
-        q.bind(3, static_cast<std::int64_t>(m.uid));
-        if (!q.executeStep()) return std::nullopt;
-        return Handled{outcome_from(q.getColumn(0).getString()), q.getColumn(1).getString()};
+        const auto q = impl_->statements.use(
+            "SELECT outcome, application_id FROM messages "
+            "WHERE mailbox = ? AND uid_validity = ? AND uid = ?");
+        q->bind(1, m.mailbox);
+        q->bind(2, static_cast<std::int64_t>(m.uid_validity));
+        q->bind(3, static_cast<std::int64_t>(m.uid));
+        if (!q->executeStep()) return std::nullopt;
+        return Handled{outcome_from(q->getColumn(0).getString()), q->getColumn(1).getString()};
     });
 }
 
 std::optional<std::string> StateDb::find_by_message_key(const std::string& organisation,
                                                         const std::string& key) {
     return guarded(impl_->path, "find message key", [&]() -> std::optional<std::string> {
-        SQLite::Statement q(impl_->db,
-                            "SELECT application_id FROM message_keys "
-                            "WHERE organisation = ? AND message_key = ?");
-        q.bind(1, organisation);
-        q.bind(2, key);
-        if (!q.executeStep()) return std::nullopt;
-        return q.getColumn(0).getString();
+        const auto q = impl_->statements.use(
+            "SELECT application_id FROM message_keys "
+            "WHERE organisation = ? AND message_key = ?");
+        q->bind(1, organisation);
+        q->bind(2, key);
+        if (!q->executeStep()) return std::nullopt;
+        return q->getColumn(0).getString();
     });
 }
 
 std::optional<std::string> StateDb::find_by_content_key(const std::string& organisation,
                                                         const std::string& key) {
     return guarded(impl_->path, "find content key", [&]() -> std::optional<std::string> {
-        SQLite::Statement q(
-            impl_->db,
+        const auto q = impl_->statements.use(
             "SELECT id FROM applications WHERE organisation = ? AND content_key = ? "
             "ORDER BY handled_at, id LIMIT 1");
-        q.bind(1, organisation);
-        q.bind(2, key);
-        if (!q.executeStep()) return std::nullopt;
-        return q.getColumn(0).getString();
+        q->bind(1, organisation);
+        q->bind(2, key);
+        if (!q->executeStep()) return std::nullopt;
+        return q->getColumn(0).getString();
     });
 }
 
 bool StateDb::acknowledged_since(const std::string& organisation, const std::string& email,
                                  const std::string& posting, Clock::time_point since) {
     return guarded(impl_->path, "check reply rate", [&] {
-        SQLite::Statement q(impl_->db,
-                            "SELECT 1 FROM applications WHERE organisation = ? AND email = ? "
-                            "AND posting = ? AND handled_at >= ? "
-                            "AND ack_status IN ('queued', 'sent') LIMIT 1");
-        q.bind(1, organisation);
-        q.bind(2, email);
-        q.bind(3, posting);
-        q.bind(4, to_seconds(since));
-        return q.executeStep();
+        const auto q = impl_->statements.use(
+            "SELECT 1 FROM applications WHERE organisation = ? AND email = ? "
+            "AND posting = ? AND handled_at >= ? "
+            "AND ack_status IN ('queued', 'sent') LIMIT 1");
+        q->bind(1, organisation);
+        q->bind(2, email);
+        q->bind(3, posting);
+        q->bind(4, to_seconds(since));
+        return q->executeStep();
     });
 }
 
@@ -229,15 +232,16 @@ namespace {
 
 /// Is there an outbox row from `mail_from` to `rcpt` created since then that the SQL
 /// condition `which` selects?
-bool outbox_has(SQLite::Database& db, const char* which, const std::string& mail_from,
+bool outbox_has(Statements& statements, const char* which, const std::string& mail_from,
                 const std::string& rcpt, Clock::time_point since) {
-    SQLite::Statement q(db, std::string("SELECT 1 FROM outbox WHERE rcpt = ? AND created_at >= ? "
-                                        "AND mail_from = ? AND ") +
-                                which + " LIMIT 1");
-    q.bind(1, rcpt);
-    q.bind(2, to_seconds(since));
-    q.bind(3, mail_from);
-    return q.executeStep();
+    const auto q =
+        statements.use(std::string("SELECT 1 FROM outbox WHERE rcpt = ? AND created_at >= ? "
+                                   "AND mail_from = ? AND ") +
+                       which + " LIMIT 1");
+    q->bind(1, rcpt);
+    q->bind(2, to_seconds(since));
+    q->bind(3, mail_from);
+    return q->executeStep();
 }
 
 }  // namespace
@@ -245,15 +249,15 @@ bool outbox_has(SQLite::Database& db, const char* which, const std::string& mail
 bool StateDb::replied_since(const std::string& mail_from, const std::string& rcpt,
                             Clock::time_point since) {
     return guarded(impl_->path, "check reply rate", [&] {
-        return outbox_has(impl_->db, "status != 'failed'", mail_from, rcpt, since);
+        return outbox_has(impl_->statements, "status != 'failed'", mail_from, rcpt, since);
     });
 }
 
 bool StateDb::notified_since(const std::string& mail_from, const std::string& rcpt,
                              Clock::time_point since) {
     return guarded(impl_->path, "check notice rate", [&] {
-        return outbox_has(impl_->db, "substr(application_id, 1, 8) = '_failed/'", mail_from, rcpt,
-                          since);
+        return outbox_has(impl_->statements, "substr(application_id, 1, 8) = '_failed/'", mail_from,
+                          rcpt, since);
     });
 }
 
@@ -266,8 +270,8 @@ void StateDb::commit_filings(const std::vector<Filing>& filings,
     if (filings.empty() && seen_again.empty()) return;
     guarded(impl_->path, "commit a filing", [&] {
         SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-        for (const Filing& f : filings) insert_filing(impl_->db, f, now);
-        for (const SeenAgain& s : seen_again) insert_seen_again(impl_->db, s, now);
+        for (const Filing& f : filings) insert_filing(impl_->statements, f, now);
+        for (const SeenAgain& s : seen_again) insert_seen_again(impl_->statements, s, now);
         tx.commit();
     });
 }
@@ -275,20 +279,19 @@ void StateDb::commit_filings(const std::vector<Filing>& filings,
 void StateDb::record_seen_again(const MessageRef& m, const std::string& application_id,
                                 Clock::time_point now) {
     guarded(impl_->path, "record a message seen again", [&] {
-        insert_seen_again(impl_->db, SeenAgain{m, application_id}, now);
+        insert_seen_again(impl_->statements, SeenAgain{m, application_id}, now);
     });
 }
 
 void StateDb::each_application(const std::string& organisation, const std::string& posting,
                                const std::function<void(const record::Application&)>& visit) {
     guarded(impl_->path, "list applications", [&] {
-        SQLite::Statement q(
-            impl_->db,
+        const auto q = impl_->statements.use(
             "SELECT record FROM applications WHERE organisation = ? AND posting = ? "
             "ORDER BY received_at, id");
-        q.bind(1, organisation);
-        q.bind(2, posting);
-        while (q.executeStep()) visit(parse_record(q.getColumn(0).getString()));
+        q->bind(1, organisation);
+        q->bind(2, posting);
+        while (q->executeStep()) visit(parse_record(q->getColumn(0).getString()));
     });
 }
 
@@ -302,42 +305,41 @@ std::vector<record::Application> StateDb::applications(const std::string& organi
 
 std::optional<record::Application> StateDb::application(const std::string& id) {
     return guarded(impl_->path, "read an application", [&]() -> std::optional<record::Application> {
-        SQLite::Statement q(impl_->db, "SELECT record FROM applications WHERE id = ?");
-        q.bind(1, id);
-        if (!q.executeStep()) return std::nullopt;
-        return parse_record(q.getColumn(0).getString());
+        const auto q = impl_->statements.use("SELECT record FROM applications WHERE id = ?");
+        q->bind(1, id);
+        if (!q->executeStep()) return std::nullopt;
+        return parse_record(q->getColumn(0).getString());
     });
 }
 
 std::vector<std::pair<std::string, std::string>> StateDb::postings_with_applications() {
     return guarded(impl_->path, "list postings", [&] {
-        SQLite::Statement q(
-            impl_->db, "SELECT DISTINCT organisation, posting FROM applications ORDER BY 1, 2");
+        const auto q = impl_->statements.use(
+            "SELECT DISTINCT organisation, posting FROM applications ORDER BY 1, 2");
         std::vector<std::pair<std::string, std::string>> out;
-        while (q.executeStep())
-            out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
+        while (q->executeStep())
+            out.emplace_back(q->getColumn(0).getString(), q->getColumn(1).getString());
         return out;
     });
 }
 
 std::vector<OutboxItem> StateDb::due_replies(Clock::time_point now, int limit) {
     return guarded(impl_->path, "read the outbox", [&] {
-        SQLite::Statement q(
-            impl_->db,
+        const auto q = impl_->statements.use(
             "SELECT id, application_id, smtp, mail_from, rcpt, data, attempts, "
             "created_at FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? "
             "ORDER BY next_attempt_at, id LIMIT ?");
-        q.bind(1, to_seconds(now));
-        q.bind(2, limit);
+        q->bind(1, to_seconds(now));
+        q->bind(2, limit);
         std::vector<OutboxItem> items;
-        while (q.executeStep()) {
+        while (q->executeStep()) {
             OutboxItem item;
-            item.id = q.getColumn(0).getInt64();
-            item.application_id = q.getColumn(1).getString();
-            item.reply = {q.getColumn(2).getString(), q.getColumn(3).getString(),
-                          q.getColumn(4).getString(), q.getColumn(5).getString()};
-            item.attempts = q.getColumn(6).getInt();
-            item.created_at = from_seconds(q.getColumn(7).getInt64());
+            item.id = q->getColumn(0).getInt64();
+            item.application_id = q->getColumn(1).getString();
+            item.reply = {q->getColumn(2).getString(), q->getColumn(3).getString(),
+                          q->getColumn(4).getString(), q->getColumn(5).getString()};
+            item.attempts = q->getColumn(6).getInt();
+            item.created_at = from_seconds(q->getColumn(7).getInt64());
             items.push_back(std::move(item));
         }
         return items;
@@ -349,13 +351,13 @@ void StateDb::mark_sent(std::int64_t id, Clock::time_point now) {
         // With the application's record in the same transaction: one sync of the
         // database per reply, and never a reply sent whose record says queued.
         SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement q(impl_->db,
-                            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, "
-                            "next_attempt_at = ?, last_error = NULL WHERE id = ?");
-        q.bind(1, to_seconds(now));
-        q.bind(2, id);
-        q.exec();
-        update_ack_of_reply(impl_->db, id, "sent");
+        const auto q = impl_->statements.use(
+            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, "
+            "next_attempt_at = ?, last_error = NULL WHERE id = ?");
+        q->bind(1, to_seconds(now));
+        q->bind(2, id);
+        q->exec();
+        update_ack_of_reply(impl_->statements, id, "sent");
         tx.commit();
     });
 }
@@ -363,26 +365,26 @@ void StateDb::mark_sent(std::int64_t id, Clock::time_point now) {
 void StateDb::mark_retry(std::int64_t id, Clock::time_point next_attempt,
                          const std::string& error) {
     guarded(impl_->path, "reschedule a reply", [&] {
-        SQLite::Statement q(impl_->db,
-                            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, "
-                            "last_error = ? WHERE id = ?");
-        q.bind(1, to_seconds(next_attempt));
-        q.bind(2, error);
-        q.bind(3, id);
-        q.exec();
+        const auto q = impl_->statements.use(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, "
+            "last_error = ? WHERE id = ?");
+        q->bind(1, to_seconds(next_attempt));
+        q->bind(2, error);
+        q->bind(3, id);
+        q->exec();
     });
 }
 
 void StateDb::mark_failed(std::int64_t id, const std::string& error) {
     guarded(impl_->path, "mark a reply failed", [&] {
         SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement q(impl_->db,
-                            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, "
-                            "last_error = ? WHERE id = ?");
-        q.bind(1, error);
-        q.bind(2, id);
-        q.exec();
-        update_ack_of_reply(impl_->db, id, "failed");
+        const auto q = impl_->statements.use(
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, "
+            "last_error = ? WHERE id = ?");
+        q->bind(1, error);
+        q->bind(2, id);
+        q->exec();
+        update_ack_of_reply(impl_->statements, id, "failed");
         tx.commit();
     });
 }
@@ -391,7 +393,7 @@ void StateDb::set_ack_status(const std::string& application_id, const std::strin
                              const std::optional<std::string>& reason) {
     guarded(impl_->path, "update an acknowledgement", [&] {
         SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-        update_ack(impl_->db, application_id, status, reason);
+        update_ack(impl_->statements, application_id, status, reason);
         tx.commit();
     });
 }
@@ -400,15 +402,15 @@ void StateDb::record_bounce(const MessageRef& m, const std::string& application_
                             const std::string& reason, Clock::time_point now) {
     guarded(impl_->path, "record a bounce", [&] {
         SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-        update_ack(impl_->db, application_id, "bounced", reason);
-        SQLite::Statement q(impl_->db,
-                            "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, 'bounce', ?, ?)");
-        q.bind(1, m.mailbox);
-        q.bind(2, static_cast<std::int64_t>(m.uid_validity));
-        q.bind(3, static_cast<std::int64_t>(m.uid));
-        q.bind(4, application_id);
-        q.bind(5, to_seconds(now));
-        q.exec();
+        update_ack(impl_->statements, application_id, "bounced", reason);
+        const auto q = impl_->statements.use(
+            "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, 'bounce', ?, ?)");
+        q->bind(1, m.mailbox);
+        q->bind(2, static_cast<std::int64_t>(m.uid_validity));
+        q->bind(3, static_cast<std::int64_t>(m.uid));
+        q->bind(4, application_id);
+        q->bind(5, to_seconds(now));
+        q->exec();
         tx.commit();
     });
 }

@@ -4,7 +4,10 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
+#include <memory>
 #include <string>
+#include <unordered_map>
+#include <utility>
 
 #include "base/errors.h"
 #include "state/schema.h"
@@ -20,9 +23,62 @@ inline Clock::time_point from_seconds(std::int64_t s) {
     return Clock::time_point(std::chrono::seconds(s));
 }
 
+/// The statements of the daemon's calls, each prepared once for the life of the
+/// connection: for the small lookups of every message, SQLite took longer to
+/// prepare a statement than to run it. A statement is reset when the handle
+/// that use() gave goes, so no read stays open from one call to the next.
+class Statements {
+public:
+    explicit Statements(SQLite::Database& db) : db_(db) {}
+
+    class InUse {
+    public:
+        InUse(SQLite::Statement& cached, bool& busy) : statement_(&cached), busy_(&busy) {
+            busy = true;
+        }
+        explicit InUse(std::unique_ptr<SQLite::Statement> own)
+            : own_(std::move(own)), statement_(own_.get()) {}
+        ~InUse() {
+            statement_->tryReset();  // its error, if any, was thrown by the step
+            if (busy_ != nullptr) *busy_ = false;
+        }
+        InUse(const InUse&) = delete;
+        InUse& operator=(const InUse&) = delete;
+
+        SQLite::Statement* operator->() const { return statement_; }
+
+    private:
+        std::unique_ptr<SQLite::Statement> own_;
+        SQLite::Statement* statement_ = nullptr;
+        bool* busy_ = nullptr;
+    };
+
+    /// The statement for `sql`, ready to bind; one of its own when the kept one is
+    /// in use further up the call (a visitor calling back).
+    InUse use(const std::string& sql) {
+        auto [it, added] = kept_.try_emplace(sql);
+        Kept& kept = it->second;
+        if (added) kept.statement = std::make_unique<SQLite::Statement>(db_, sql);
+        if (kept.busy) return InUse(std::make_unique<SQLite::Statement>(db_, sql));
+        kept.statement->clearBindings();  // nothing of the last call's values is kept
+        return InUse(*kept.statement, kept.busy);
+    }
+
+    SQLite::Database& db() { return db_; }
+
+private:
+    struct Kept {
+        std::unique_ptr<SQLite::Statement> statement;
+        bool busy = false;
+    };
+    SQLite::Database& db_;
+    std::unordered_map<std::string, Kept> kept_;
+};
+
 struct StateDb::Impl {
     std::string path;
     SQLite::Database db;
+    Statements statements{db};  // after db: finalized before it closes
 
     explicit Impl(const std::string& file)
         : path(file),

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <vector>
 
 namespace intake::state {
 namespace {
@@ -64,6 +65,33 @@ TEST_F(StateTest, CommitRecordsMessageApplicationAndReplyTogether) {
     const auto apps = db.applications("cemr", "policy-internship");
     ASSERT_EQ(apps.size(), 1u);
     EXPECT_EQ(apps[0].applicant.email, "marie@example.org");
+}
+
+// The daemon keeps its statements prepared; one left open after a call would keep
+// its read of the file, and an admin's change (intake forget, another process)
+// would stay unseen by the daemon.
+TEST_F(StateTest, KeptStatementsHoldNoReadBetweenCallsAndCanBeNested) {
+    StateDb daemon(dir_);
+    const auto now = Clock::now();
+    daemon.commit_filing(filing(42, "app-1", "marie@example.org"), now);
+    daemon.commit_filing(filing(43, "app-2", "rui@example.org"), now);
+    ASSERT_TRUE(daemon.find_handled({"cemr", 7, 42}));  // a row found, the rest not read
+    ASSERT_EQ(daemon.due_replies(now, 1).size(), 1u);   // one of two rows read
+    {
+        StateDb admin(dir_);
+        admin.commit_filing(filing(44, "app-3", "ana@example.org"), now);
+    }
+    const auto seen = daemon.find_handled({"cemr", 7, 44});
+    ASSERT_TRUE(seen);
+    EXPECT_EQ(seen->application_id, "app-3");
+    EXPECT_EQ(daemon.due_replies(now, 10).size(), 3u);
+
+    // The same statement again while the first use still reads its rows.
+    std::vector<std::size_t> inner;
+    daemon.each_application("cemr", "policy-internship", [&](const record::Application&) {
+        inner.push_back(daemon.applications("cemr", "policy-internship").size());
+    });
+    EXPECT_EQ(inner, (std::vector<std::size_t>{3, 3, 3}));
 }
 
 TEST_F(StateTest, CommitFilingsRecordsAGroupAndItsSeenAgainMessagesAtOnce) {
