@@ -56,15 +56,14 @@ public:
     /// The statement for `sql`, ready to bind; one of its own when the kept one is
     /// in use further up the call (a visitor calling back).
     InUse use(const std::string& sql) {
-        auto [it, added] = kept_.try_emplace(sql);
-        Kept& kept = it->second;
-        if (added) kept.statement = std::make_unique<SQLite::Statement>(db_, sql);
+        Kept& kept = kept_[sql];
+        // A failed prepare (a lock that outlasted the busy timeout) leaves the
+        // entry empty, to be prepared again at the next call.
+        if (!kept.statement) kept.statement = std::make_unique<SQLite::Statement>(db_, sql);
         if (kept.busy) return InUse(std::make_unique<SQLite::Statement>(db_, sql));
         kept.statement->clearBindings();  // nothing of the last call's values is kept
         return InUse(*kept.statement, kept.busy);
     }
-
-    SQLite::Database& db() { return db_; }
 
 private:
     struct Kept {
