@@ -276,14 +276,16 @@ std::optional<std::string> run_contained(const std::function<std::string()>& job
 // The daemon and the service share one SOCK_SEQPACKET control socket. For each
 // job the daemon makes a stream socketpair and sends one end with the job's
 // limits and its number of documents (a Request) over the control socket. The
-// service forks the contained child, which reads the documents, each a
-// FramedFile, from its end until the daemon shuts down its writing side. It then reads them one
-// after another, each under limit_next_document(), and writes each answer as "<bytes>\n<answer>" as
-// soon as it has it, then exits. The service waits for it on a pidfd (killing it at the job's
-// wall-clock deadline, every document's wall time together: it is its parent, so the PID cannot
-// have been reused), then writes a Trailer with its wait status to its own copy of the same socket:
-// it always comes after everything the child wrote. The daemon reads the answers and the trailer
-// until end of file; the answers missing say which document ended the child.
+// service forks the contained child, which receives the documents, each a
+// FramedFile, from its end until the daemon shuts down its writing side. The
+// child then reads them one after another, each under limit_next_document(),
+// writes each answer as "<bytes>\n<answer>" as soon as it has it, and exits.
+// The service waits for it on a pidfd, killing it at the job's wall-clock
+// deadline (every document's wall time together; it is its parent, so the PID
+// cannot have been reused), then writes a Trailer with its wait status to its
+// own copy of the same socket: it always comes after everything the child
+// wrote. The daemon reads the answers and the trailer until end of file; the
+// first answer missing names the document that ended the child.
 
 namespace {
 
