@@ -19,9 +19,9 @@ namespace {
 constexpr std::size_t kMaxLines = 3000;
 constexpr std::size_t kEntryLines = 3;  // lines of a CV entry below its dates
 
-std::vector<std::string> folded_lines(std::string_view text) {
+std::vector<std::string> lines_of(const std::string& folded) {
     std::vector<std::string> lines;
-    std::istringstream in(text::fold(text));
+    std::istringstream in(folded);
     for (std::string line; std::getline(in, line) && lines.size() < kMaxLines;) {
         line = text::trim(line);
         if (!line.empty()) lines.push_back(line);
@@ -80,16 +80,20 @@ bool is_heading(const std::string& line, const std::vector<std::string>& heading
 
 }  // namespace
 
-std::map<std::string, int> claimed_languages(std::string_view text, const config::Rules& rules) {
+FoldedText::FoldedText(std::string_view text)
+    : whole_(text::fold(text)),
+      lines_(lines_of(whole_)),
+      joined_(joined_lines(lines_)),
+      words_(joined_) {}
+
+std::map<std::string, int> claimed_languages(const FoldedText& text, const config::Rules& rules) {
     std::map<std::string, int> claims;
-    const auto lines = folded_lines(text);
+    const auto& lines = text.lines();
     // Of the many languages' names, only those the text holds are looked for line by line.
-    const std::string joined = joined_lines(lines);
-    const docs::WordsPresent present(joined);
     std::map<std::string, std::vector<std::string>> language_names;
     for (const auto& [code, words] : rules.language_names) {
         for (const auto& w : words) {
-            if (present.may_hold(w)) language_names[code].push_back(w);
+            if (text.words().may_hold(w)) language_names[code].push_back(w);
         }
     }
     for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -130,7 +134,7 @@ std::string describe_claims(const std::map<std::string, int>& claims) {
     return out;
 }
 
-Experience experience_with(std::string_view text, const std::vector<std::string>& words,
+Experience experience_with(const FoldedText& text, const std::vector<std::string>& words,
                            int current_year, const std::vector<std::string>& headings) {
     Experience found;
     if (words.empty()) return found;
@@ -152,15 +156,13 @@ Experience experience_with(std::string_view text, const std::vector<std::string>
         {"nine", 9},  {"neuf", 9},   {"nove", 9},   {"nueve", 9},  {"ten", 10},  {"dix", 10},
         {"dez", 10},  {"diez", 10}};
 
-    const auto lines = folded_lines(text);
+    const auto& lines = text.lines();
     // Every entry and sentence below is a part of these lines joined: only the
     // words the whole text names are looked for in each line, and most texts
     // name none or one of them.
-    const std::string joined = joined_lines(lines);
-    const docs::WordsPresent present(joined);
     std::vector<std::string> named;
     std::copy_if(words.begin(), words.end(), std::back_inserter(named), [&](const std::string& w) {
-        return present.may_hold(w) && docs::has_phrase(joined, w);
+        return text.words().may_hold(w) && docs::has_phrase(text.joined(), w);
     });
     if (named.empty()) return found;
     auto names_one = [&](const std::string& s) {

@@ -5,13 +5,37 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/config.h"
+#include "docs/docs.h"
 
 namespace intake::feedback {
 
+/// A CV's or a letter's text as every check reads it, folded once (lower case,
+/// no accents): folding is the costliest step of reading a text, and a CV is
+/// read by five checks. Neither copied nor moved: `words` points into `joined`.
+class FoldedText {
+public:
+    explicit FoldedText(std::string_view text);
+    FoldedText(const FoldedText&) = delete;
+    FoldedText& operator=(const FoldedText&) = delete;
+
+    const std::string& whole() const { return whole_; }  ///< the text folded, lines as they were
+    /// Its non-empty lines, trimmed (at most a few thousand).
+    const std::vector<std::string>& lines() const { return lines_; }
+    const std::string& joined() const { return joined_; }       ///< those lines, each ending in \n
+    const docs::WordsPresent& words() const { return words_; }  ///< of `joined`
+
+private:
+    std::string whole_;
+    std::vector<std::string> lines_;
+    std::string joined_;
+    docs::WordsPresent words_;
+};
+
 /// Language code -> the best level rank claimed for it (config::level_rank: 7 native … 1 A1).
-std::map<std::string, int> claimed_languages(std::string_view text, const config::Rules& rules);
+std::map<std::string, int> claimed_languages(const FoldedText& text, const config::Rules& rules);
 
 /// "en:C2 fr:C1 es:native", sorted by code.
 std::string describe_claims(const std::map<std::string, int>& claims);
@@ -24,7 +48,7 @@ struct Experience {
 /// Experience whose CV entries (a line with a date range and the lines below it)
 /// or sentences name one of `words`. `current_year` stands for "present"; a
 /// line starting with one of `headings` ends an entry.
-Experience experience_with(std::string_view text, const std::vector<std::string>& words,
+Experience experience_with(const FoldedText& text, const std::vector<std::string>& words,
                            int current_year, const std::vector<std::string>& headings);
 
 }  // namespace intake::feedback

@@ -18,30 +18,51 @@ const config::Config& shipped() {
 }
 const config::Rules& rules() { return shipped().rules; }
 
+// The checks read a text folded once (FoldedText); these fold it for them.
+std::map<std::string, int> claimed_languages_in(std::string_view text, const config::Rules& r) {
+    return claimed_languages(FoldedText(text), r);
+}
+Experience experience_in(std::string_view text, const std::vector<std::string>& words, int year,
+                         const std::vector<std::string>& headings) {
+    return experience_with(FoldedText(text), words, year, headings);
+}
+
+TEST(FoldedText, FoldsOnceAndKeepsTheTrimmedLinesAndTheirWords) {
+    const FoldedText text("  Expérience à l'ÉTRANGER \n\n\tLangues : Français\n");
+    EXPECT_EQ(text.whole(), "  experience a l'etranger \n\n\tlangues : francais\n");
+    EXPECT_EQ(text.lines(),
+              (std::vector<std::string>{"experience a l'etranger", "langues : francais"}));
+    EXPECT_EQ(text.joined(), "experience a l'etranger\nlangues : francais\n");
+    EXPECT_TRUE(text.words().may_hold("francais"));
+    EXPECT_TRUE(text.words().may_hold("etranger"));
+    EXPECT_FALSE(text.words().may_hold("anglais"));
+}
+
 TEST(ClaimedLanguages, LevelsInFourLanguages) {
-    EXPECT_EQ(describe_claims(claimed_languages("Languages\nSpanish: native\nEnglish: C2\n"
-                                                "French: C1 (DELF)\nPortuguese: B2",
-                                                rules())),
+    EXPECT_EQ(describe_claims(claimed_languages_in("Languages\nSpanish: native\nEnglish: C2\n"
+                                                   "French: C1 (DELF)\nPortuguese: B2",
+                                                   rules())),
               "en:C2 es:native fr:C1 pt:B2");
-    EXPECT_EQ(describe_claims(claimed_languages(
+    EXPECT_EQ(describe_claims(claimed_languages_in(
                   "Langues\nFrançais : langue maternelle\nAnglais : courant\nEspagnol : notions",
                   rules())),
               "en:C1 es:A2 fr:native");
     EXPECT_EQ(
-        describe_claims(claimed_languages(
+        describe_claims(claimed_languages_in(
             "Línguas\nPortuguês: língua materna\nInglês: avançado\nFrancês: intermédio", rules())),
         "en:C1 fr:B1 pt:native");
-    EXPECT_EQ(describe_claims(claimed_languages(
+    EXPECT_EQ(describe_claims(claimed_languages_in(
                   "Idiomas\nEspañol — lengua materna\nInglés — C1\nFrancés — B2", rules())),
               "en:C1 es:native fr:B2");
 }
 
 TEST(ClaimedLanguages, SeveralOnOneLineAndLevelOnTheNextLine) {
-    EXPECT_EQ(describe_claims(claimed_languages(
+    EXPECT_EQ(describe_claims(claimed_languages_in(
                   "Inglés: C2 · Francés: C1 · Portugués: C1\nAlemán\nA2", rules())),
               "de:A2 en:C2 fr:C1 pt:C1");
-    EXPECT_EQ(describe_claims(claimed_languages("Native English speaker", rules())), "en:native");
-    EXPECT_TRUE(claimed_languages("Bachelor in English Studies", rules()).empty());
+    EXPECT_EQ(describe_claims(claimed_languages_in("Native English speaker", rules())),
+              "en:native");
+    EXPECT_TRUE(claimed_languages_in("Bachelor in English Studies", rules()).empty());
 }
 
 TEST(Experience, YearsFromDatedEntriesThatNameIt) {
@@ -51,7 +72,7 @@ TEST(Experience, YearsFromDatedEntriesThatNameIt) {
         "2018 - 2020  Sales assistant, Decathlon\n"
         "Education\n2014 - 2018 Bachelor, European affairs minor\n";
     // 2014-2018 is in Education but names "european affairs": it counts, 4 years.
-    const Experience eu = experience_with(cv, rules().eu_projects, 2025, rules().cv_headings);
+    const Experience eu = experience_in(cv, rules().eu_projects, 2025, rules().cv_headings);
     EXPECT_TRUE(eu.mentioned);
     EXPECT_NEAR(eu.years, 3.25 + 5, 0.1);
 }
@@ -61,11 +82,11 @@ TEST(Experience, StatedYearsInFourLanguages) {
                           "Trois ans d'expérience en projets européens.",
                           "Três anos de experiência em projetos europeus.",
                           "Tres años de experiencia en proyectos europeos."}) {
-        const Experience e = experience_with(s, rules().eu_projects, 2025, rules().cv_headings);
+        const Experience e = experience_in(s, rules().eu_projects, 2025, rules().cv_headings);
         EXPECT_NEAR(e.years, 3, 0.01) << s;
     }
-    EXPECT_NEAR(experience_with("2021 - present  Officer, Brussels (abroad)", rules().abroad, 2025,
-                                rules().cv_headings)
+    EXPECT_NEAR(experience_in("2021 - present  Officer, Brussels (abroad)", rules().abroad, 2025,
+                              rules().cv_headings)
                     .years,
                 5, 0.01);
 }
