@@ -47,7 +47,10 @@ namespace {
 
 /// What a courier's replies share.
 struct Pass {
-    state::StateDb& db;
+    state::StateDb& db;  // the caller's connection, used from the caller's thread
+    // A connection of the courier's own, used only by the reply holding the
+    // commit turn (see CommitTurn), to record itself as sent.
+    std::unique_ptr<state::StateDb> recorder;
     const config::Config& config;
     spdlog::logger& log;
     StatusListener on_final;
@@ -60,13 +63,13 @@ struct Pass {
     DeliveryReport report;
 };
 
-/// Records what became of a reply, then calls `recorded`, then tells the log and
-/// the listener.
+/// Records what became of a reply (unless its sender recorded it sent already),
+/// then calls `recorded`, then tells the log and the listener.
 void settle(Pass& pass, const state::OutboxItem& item, const config::SmtpServer& server,
-            const SendResult& result, const std::function<void()>& recorded) {
-    auto& [db, config, log, on_final, max_age, first_retry, now, servers, report] = pass;
+            const SendResult& result, bool recorded_sent, const std::function<void()>& recorded) {
+    auto& [db, recorder, config, log, on_final, max_age, first_retry, now, servers, report] = pass;
     if (result.status == SendStatus::sent) {
-        db.mark_sent(item.id, now);
+        if (!recorded_sent) db.mark_sent(item.id, now);
         recorded();
         log.info("outbox: reply for {} sent to {} via {}", item.application_id, item.reply.rcpt,
                  server.name);
@@ -102,7 +105,10 @@ void settle(Pass& pass, const state::OutboxItem& item, const config::SmtpServer&
 /// committed on the server and not yet recorded as sent: a kill in that window
 /// sends that reply again at the next pass, and must never send more than one
 /// again. A reply takes the commit turn just before its final "." and gives it
-/// back once its result is in the database.
+/// back once its result is in the database: its own thread records a reply the
+/// server accepted, so the next one commits without waiting for the caller's
+/// next pump() (a drain's thread calls it once a message); other results wait
+/// for the caller's thread, turn in hand.
 class CommitTurn {
 public:
     /// Waits for the turn; false when the pass has given up (the reply is abandoned).
@@ -127,6 +133,7 @@ struct Slot {
     const config::SmtpServer* server = nullptr;
     // Written by the worker before it reports the end.
     bool has_turn = false;
+    bool recorded_sent = false;  // by the worker, on the courier's own connection
     std::exception_ptr error;
     std::future<void> worker;
 
@@ -204,6 +211,7 @@ struct Courier::Impl {
         slot.item = std::move(item);
         slot.server = server;
         slot.has_turn = false;
+        slot.recorded_sent = false;
         slot.error = nullptr;
         slot.worker = std::async(std::launch::async, [this, sender, &slot, n] {
             const state::QueuedReply& reply = slot.item.reply;
@@ -213,6 +221,11 @@ struct Courier::Impl {
                     slot.has_turn = turn.take();
                     return slot.has_turn;
                 });
+                if (result.status == SendStatus::sent && slot.has_turn) {
+                    pass.recorder->mark_sent(slot.item.id, state::Clock::now());
+                    slot.recorded_sent = true;
+                    slot.leave_turn(turn);
+                }
             } catch (...) {
                 slot.error = std::current_exception();
             }
@@ -261,7 +274,8 @@ struct Courier::Impl {
         } release{*this, slot};
         if (slot.error) std::rethrow_exception(slot.error);
         if (sent_only && result.status != SendStatus::sent) return;
-        settle(pass, slot.item, *slot.server, result, [&] { slot.leave_turn(turn); });
+        settle(pass, slot.item, *slot.server, result, slot.recorded_sent,
+               [&] { slot.leave_turn(turn); });
     }
 
     /// Gives up the replies not yet committed on the server, lets the others end
@@ -286,6 +300,7 @@ struct Courier::Impl {
 Courier::Courier(state::StateDb& db, const config::Config& config, spdlog::logger& log,
                  StatusListener on_final)
     : impl_(std::make_unique<Impl>(Pass{db,
+                                        db.another_connection(),
                                         config,
                                         log,
                                         std::move(on_final),

@@ -174,6 +174,10 @@ StateDb::StateDb(const std::filesystem::path& state_dir) {
 
 StateDb::~StateDb() = default;
 
+std::unique_ptr<StateDb> StateDb::another_connection() const {
+    return std::make_unique<StateDb>(std::filesystem::path(impl_->path).parent_path());
+}
+
 std::optional<Handled> StateDb::find_handled(const MessageRef& m) {
     return guarded(impl_->path, "find handled message", [&]() -> std::optional<Handled> {
         const auto q = impl_->statements.use(

@@ -116,6 +116,10 @@ public:
     ~StateDb();
     StateDb(const StateDb&) = delete;
     StateDb& operator=(const StateDb&) = delete;
+    /// A second connection to the same file, for another thread (one connection
+    /// is used by one thread at a time): SQLite takes their writes one after the
+    /// other, each waiting for the other's (the busy timeout).
+    std::unique_ptr<StateDb> another_connection() const;
 
     std::optional<Handled> find_handled(const MessageRef& message);
     /// The application already filed for this Message-ID in this organisation.

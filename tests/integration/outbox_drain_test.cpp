@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <set>
+#include <thread>
 
 #include "fixtures/smtp_server.h"
 #include "fixtures/temp_dir.h"
@@ -80,6 +81,38 @@ TEST(OutboxDrain, RepliesGoOutSideBySideButOnlyOneAtATimeIsCommittedUnrecorded) 
         EXPECT_LE(commits[i - 1].second, commits[i].first)
             << "commits " << i - 1 << " and " << i << " overlapped";
     }
+}
+
+TEST(OutboxDrain, AReplyAcceptedIsRecordedByItsSenderSoTheNextCommitsWithoutAnotherPump) {
+    // A drain's thread calls pump() once a message; the replies started by one
+    // pump must not wait for the next one to pass the commit turn along.
+    fixtures::SmtpServer smtp;
+    fixtures::TempDir dir("intake-outbox-turn");
+    const config::Config config = outbox_test::outbox_config(dir, smtp.url());
+    state::StateDb db(dir / "state");
+    const auto now = state::Clock::now();
+    constexpr std::size_t kQueued = 3;  // the replies one pump starts side by side
+    queue_replies(db, static_cast<int>(kQueued), now);
+
+    spdlog::logger log("test", std::make_shared<spdlog::sinks::null_sink_mt>());
+    std::set<std::string> finals;
+    outbox::Courier courier(db, config, log, [&](const std::string& id, const std::string& status) {
+        finals.insert(id + " " + status);
+    });
+    courier.pump(now);
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while ((smtp.received().size() < kQueued || !db.due_replies(now, 10).empty()) &&
+           std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(smtp.received().size(), kQueued);    // all committed on the server…
+    EXPECT_TRUE(db.due_replies(now, 10).empty());  // …and each recorded as sent
+    EXPECT_TRUE(finals.empty());                   // the caller hears of them at its next call
+
+    const outbox::DeliveryReport report = courier.finish(now);
+    EXPECT_EQ(report.sent, static_cast<int>(kQueued));
+    EXPECT_EQ(finals, (std::set<std::string>{"app-0 sent", "app-1 sent", "app-2 sent"}));
+    EXPECT_EQ(smtp.received().size(), kQueued);  // none twice
 }
 
 }  // namespace
