@@ -77,11 +77,12 @@ bool Daemon::Impl::poll_batch(const config::Mailbox& mailbox, PassReport& report
         const MailboxContext ctx{*config, mailbox, *organisation, *db,   client,
                                  filer,   log,     reader,        router};
         // Groups of at most kMaxGroupMessages share one sync, one commit and one move.
-        const std::size_t size = group_size(messages.size());
-        for (std::size_t begin = 0; begin < messages.size() && !stop_requested(); begin += size) {
+        std::size_t begin = 0;
+        for (const std::size_t size : group_sizes(messages.size())) {
+            if (stop_requested()) break;
             const auto first = messages.begin() + static_cast<std::ptrdiff_t>(begin);
-            const auto end = messages.begin() +
-                             static_cast<std::ptrdiff_t>(std::min(messages.size(), begin + size));
+            const auto end = first + static_cast<std::ptrdiff_t>(size);
+            begin += size;
             const std::vector<imap::MessageSize> group(first, end);
             for (const imap::MessageSize& message : group) attempted.insert(message.uid.value);
             GroupReport counted;

@@ -334,10 +334,32 @@ private:
 
 }  // namespace
 
-std::size_t group_size(std::size_t messages, std::size_t max_group) {
-    if (messages == 0 || max_group == 0) return 1;
-    const std::size_t groups = (messages + max_group - 1) / max_group;
-    return (messages + groups - 1) / groups;
+std::vector<std::size_t> group_sizes(std::size_t messages, std::size_t max_group) {
+    max_group = std::max<std::size_t>(1, max_group);
+    const std::size_t last = std::min(kLastGroupMessages, max_group);
+    if (messages <= 2 * last) {
+        // Few enough for one group, or cut evenly when the limit is lower.
+        const std::size_t groups = (messages + max_group - 1) / max_group;
+        std::vector<std::size_t> sizes;
+        for (std::size_t g = 0; g < groups; ++g) sizes.push_back((messages + g) / groups);
+        return sizes;
+    }
+    std::vector<std::size_t> from_the_end;
+    std::size_t left = messages;
+    std::size_t next = last;
+    while (left > 0) {
+        std::size_t take = std::min(next, left);
+        const std::size_t rest = left - take;
+        if (rest > 0 && rest < last / 2) {
+            // A handful left over joins this group, or shares it evenly when
+            // that would be over the limit, rather than make a group of its own.
+            take = left <= max_group ? left : (left + 1) / 2;
+        }
+        from_the_end.push_back(take);
+        left -= take;
+        next = std::min(max_group, take * 5 / 2);
+    }
+    return {from_the_end.rbegin(), from_the_end.rend()};
 }
 
 bool sender_answered_lately(const MailboxContext& ctx, const std::string& to,

@@ -44,12 +44,20 @@ struct GroupReport {
 /// At most this many messages share one commit: what a group keeps in memory
 /// until then (records, queued replies) stays small whatever the batch size.
 constexpr std::size_t kMaxGroupMessages = 100;
+/// The last group of a batch that is cut: its replies are the ones left to send
+/// after the drain.
+constexpr std::size_t kLastGroupMessages = 16;
 
-/// The size of each group when `messages` are cut into as few groups of at most
-/// `max_group` as can be, all of about the same size: a group's replies leave
-/// while the next group is drained, one between two messages, so a short last
-/// group would leave most of the replies before it to go out after the drain.
-std::size_t group_size(std::size_t messages, std::size_t max_group = kMaxGroupMessages);
+/// How a batch of `messages` is cut into groups, in order. A group's replies
+/// leave once it is committed, while the next group is drained, at the SMTP
+/// server's pace (a few times faster than messages are drained); the last
+/// group's leave after the drain, with nothing else to do. So the groups shrink
+/// towards the end: the last has kLastGroupMessages, each one before it at most
+/// two and a half times the one after it (time enough to send its replies), none
+/// more than `max_group`. A batch of up to twice kLastGroupMessages stays whole,
+/// and no group is left with fewer than half of kLastGroupMessages.
+std::vector<std::size_t> group_sizes(std::size_t messages,
+                                     std::size_t max_group = kMaxGroupMessages);
 
 /// Handles these messages of the mailbox as one group (see pipeline.cpp): every
 /// one is decided and filed, then all are made durable and committed together,
