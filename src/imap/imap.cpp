@@ -300,10 +300,17 @@ std::vector<Uid> MailboxClient::fetch_each(
     const std::function<bool(Uid, std::string)>& on_message) {
     if (uids.empty()) return {};
     const std::string box = impl_->name(folder);
-    // One command for the flags and sizes of all: which UIDs exist, which were
-    // unseen (for the fallback below), and how to cut the batch into chunks.
-    const std::map<std::uint32_t, FetchInfo> info = parse_fetch_info(
-        impl_->session.command(box, "UID FETCH " + uid_set(uids) + " (UID FLAGS RFC822.SIZE)"));
+    // The flags and sizes of all, kChunkMessages at a time (libcurl's response
+    // limit, as for list_sizes): which UIDs exist, which were unseen (for the
+    // fallback below), and how to cut the batch into chunks.
+    std::map<std::uint32_t, FetchInfo> info;
+    for (std::size_t begin = 0; begin < uids.size(); begin += kChunkMessages) {
+        const std::vector<Uid> chunk(uids.begin() + static_cast<std::ptrdiff_t>(begin),
+                                     uids.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                        uids.size(), begin + kChunkMessages)));
+        info.merge(parse_fetch_info(impl_->session.command(
+            box, "UID FETCH " + uid_set(chunk) + " (UID FLAGS RFC822.SIZE)")));
+    }
     std::vector<Uid> missing;
     std::vector<std::pair<Uid, std::size_t>> present;
     for (const Uid uid : uids) {

@@ -70,7 +70,7 @@ public:
 
     /// Fetches several messages of one folder, in the order given, handing each
     /// whole raw message to `on_message`; stops early when `on_message` returns
-    /// false. One command lists their flags and sizes; then one
+    /// false. One command per 50 lists their flags and sizes; then one
     /// "UID FETCH <set> (BODY.PEEK[])" fetches each chunk of small messages (240 KiB
     /// in all at most: libcurl's limit on one command's response), and messages over
     /// that are fetched one per command, \Seen (which that sets) taken away again

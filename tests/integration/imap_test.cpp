@@ -236,6 +236,25 @@ TEST_F(ImapTest, MoveToMissingFolderIsTransientAndKeepsTheMessage) {
     EXPECT_EQ(server_->uids(folder_), std::vector<std::uint32_t>{uid});
 }
 
+TEST_F(ImapTest, FetchEachOfAFullInboxStaysWithinLibcurlsResponseLimit) {
+    // The flags and sizes of 144 messages in one command failed as list_sizes did
+    // (309,772 bytes counted): a batch of 300 must be fetched whole.
+    std::vector<Uid> appended;
+    for (int i = 0; i < 300; ++i) {
+        appended.push_back(
+            Uid{server_->append(folder_, sample_message("all" + std::to_string(i)))});
+    }
+    MailboxClient client(settings_for(*server_));
+    std::vector<Uid> got;
+    const std::vector<Uid> missing =
+        client.fetch_each(folder_, appended, [&](Uid uid, std::string) {
+            got.push_back(uid);
+            return true;
+        });
+    EXPECT_TRUE(missing.empty());
+    EXPECT_EQ(got, appended);
+}
+
 TEST_F(ImapTest, FetchEachHandsOverEveryMessageInOrderWithoutSettingSeen) {
     const std::uint32_t first = server_->append(folder_, sample_message("each-1"), "\\Flagged");
     const std::uint32_t second = server_->append(folder_, sample_message("each-2"), "\\Seen");
