@@ -77,25 +77,17 @@ bool Daemon::Impl::poll_batch(const config::Mailbox& mailbox, PassReport& report
         const MailboxContext ctx{*config, mailbox, *organisation, *db,   client,
                                  filer,   log,     reader,        router};
         // Groups of at most kMaxGroupMessages share one sync, one commit and one move.
-        std::size_t begin = 0;
-        for (const std::size_t size : group_sizes(messages.size())) {
-            if (stop_requested()) break;
-            const auto first = messages.begin() + static_cast<std::ptrdiff_t>(begin);
-            const auto end = first + static_cast<std::ptrdiff_t>(size);
-            begin += size;
-            const std::vector<imap::MessageSize> group(first, end);
-            for (const imap::MessageSize& message : group) attempted.insert(message.uid.value);
-            GroupReport counted;
-            try {
-                handle_group(ctx, status.uid_validity, group, stop_requested, counted);
-            } catch (const Error&) {
-                report.handled += counted.handled;
-                report.set_aside += counted.set_aside;
-                throw;
-            }
+        for (const imap::MessageSize& message : messages) attempted.insert(message.uid.value);
+        GroupReport counted;
+        try {
+            handle_batch(ctx, status.uid_validity, messages, stop_requested, counted);
+        } catch (const Error&) {
             report.handled += counted.handled;
             report.set_aside += counted.set_aside;
+            throw;
         }
+        report.handled += counted.handled;
+        report.set_aside += counted.set_aside;
         if (stop_requested()) more = false;
     } catch (const TransientError& e) {
         ++report.mailbox_errors;

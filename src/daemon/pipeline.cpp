@@ -8,6 +8,11 @@
 //   transaction) -> add the rows to each touched posting's CSV -> move the group
 //   on the server (one command per destination).
 //
+// A batch is cut into such groups (group_sizes) and fetched and decided as one
+// stream (Batch): a group is committed as soon as its last message is filed,
+// while the next group's first messages are being decided, and before any of
+// them is filed.
+//
 // The commit point is StateDb::commit_filings(): one SQLite transaction records
 // every message of the group as handled (by mailbox + UIDVALIDITY + UID and by
 // Message-ID), with its application and its queued reply. Folders are renamed
@@ -24,7 +29,9 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <future>
+#include <map>
 #include <thread>
 
 #include "base/digest.h"
@@ -250,6 +257,10 @@ void Group::handle(imap::Uid uid, const std::string& raw, std::future<DecisionPt
 }
 
 void Group::commit() {
+    if (filings_.empty() && seen_again_.empty() && to_processed_.empty() && to_failed_.empty() &&
+        stale_indexes_.empty()) {
+        return;  // nothing to make durable, record or move
+    }
     ctx_.filer.sync();
     ctx_.db.commit_filings(filings_, seen_again_, Clock::now());  // the commit point
     report_.handled += std::exchange(pending_.handled, 0);
@@ -291,8 +302,12 @@ void Group::commit() {
 /// configuration and the reader service.
 class DecideAhead {
 public:
-    DecideAhead(const MailboxContext& ctx, Group& group)
-        : ctx_(ctx), group_(group), depth_(std::max(2u, std::thread::hardware_concurrency()) + 1) {}
+    using Handle = std::function<void(imap::Uid, const std::string&, std::future<DecisionPtr>&)>;
+
+    DecideAhead(const MailboxContext& ctx, Handle handle)
+        : ctx_(ctx),
+          handle_(std::move(handle)),
+          depth_(std::max(2u, std::thread::hardware_concurrency()) + 1) {}
     /// Waits for what is still being decided and drops it: not filed, so its
     /// message stays in the inbox for the next pass.
     ~DecideAhead() = default;
@@ -323,13 +338,89 @@ private:
     void handle_oldest() {
         Waiting w = std::move(waiting_.front());
         waiting_.pop_front();
-        group_.handle(w.uid, *w.raw, w.decided);
+        handle_(w.uid, *w.raw, w.decided);
     }
 
     const MailboxContext& ctx_;
-    Group& group_;
+    Handle handle_;
     const std::size_t depth_;
     std::deque<Waiting> waiting_;
+};
+
+/// A batch cut into groups (group_sizes), handled as one stream: the messages
+/// are fetched and decided ahead across the groups' limits, and a group is
+/// committed as soon as its last message is filed, while the first messages of
+/// the next one are being decided. Each group is committed before any message
+/// of the next is filed, so the next one's lookups find it in the database.
+class Batch {
+public:
+    Batch(const MailboxContext& ctx, imap::UidValidity validity,
+          const std::vector<imap::MessageSize>& messages, GroupReport& report) {
+        std::size_t begin = 0;
+        for (const std::size_t size : group_sizes(messages.size())) {
+            Planned& planned =
+                groups_.emplace_back(Planned{std::make_unique<Group>(ctx, validity, report), 0});
+            for (std::size_t i = begin; i < begin + size; ++i) {
+                const imap::MessageSize& message = messages[i];
+                if (const auto handled = ctx.db.find_handled(planned.group->ref(message.uid))) {
+                    planned.group->finish_move(message.uid, *handled);
+                } else if (message.bytes > ctx.config.limits.max_message_bytes) {
+                    // Never downloaded whole; committed and moved at once (oversized.cpp).
+                    set_aside_oversized(ctx, planned.group->ref(message.uid), message);
+                    ++report.handled;
+                    ++report.set_aside;
+                } else {
+                    to_fetch_.push_back(message.uid);
+                    group_of_.emplace(message.uid.value, groups_.size() - 1);
+                    ++planned.left_to_file;
+                }
+            }
+            begin += size;
+        }
+        commit_done_groups();  // those with nothing to fetch, up to the first that has
+    }
+
+    const std::vector<imap::Uid>& to_fetch() const { return to_fetch_; }
+
+    /// Files one message into its group, committing the groups before it first.
+    void handle(imap::Uid uid, const std::string& raw, std::future<DecisionPtr>& decided) {
+        const std::size_t group = group_of_.at(uid.value);
+        // A group whose messages were not all fetched (gone from the folder) ends here.
+        while (committed_ < group) commit_next();
+        Planned& planned = groups_[group];
+        planned.group->handle(uid, raw, decided);
+        --planned.left_to_file;
+        commit_done_groups();
+    }
+
+    /// Commits every group not committed yet, in order: the end of the batch, or
+    /// what was filed before an error or a stop.
+    void commit_the_rest() {
+        while (committed_ < groups_.size()) commit_next();
+    }
+
+private:
+    struct Planned {
+        std::unique_ptr<Group> group;
+        std::size_t left_to_file = 0;
+    };
+
+    void commit_done_groups() {
+        while (committed_ < groups_.size() && groups_[committed_].left_to_file == 0) {
+            commit_next();
+        }
+    }
+
+    void commit_next() {
+        Planned& planned = groups_[committed_++];
+        planned.group->commit();
+        planned.group.reset();  // what it held for the commit goes now
+    }
+
+    std::deque<Planned> groups_;
+    std::size_t committed_ = 0;  // the groups before this one are committed
+    std::vector<imap::Uid> to_fetch_;
+    std::map<std::uint32_t, std::size_t> group_of_;  // UID to fetch -> its group
 };
 
 }  // namespace
@@ -381,27 +472,17 @@ void refresh_index(const config::Config& config, state::StateDb& db,
     store::write_index(config.storage, organisation, posting, rows_in(db, organisation, posting));
 }
 
-void handle_group(const MailboxContext& ctx, imap::UidValidity validity,
+void handle_batch(const MailboxContext& ctx, imap::UidValidity validity,
                   const std::vector<imap::MessageSize>& messages,
                   const std::function<bool()>& stop_requested, GroupReport& report) {
-    Group group(ctx, validity, report);
-    std::vector<imap::Uid> to_fetch;
-    for (const imap::MessageSize& message : messages) {
-        if (const auto handled = ctx.db.find_handled(group.ref(message.uid))) {
-            group.finish_move(message.uid, *handled);
-        } else if (message.bytes > ctx.config.limits.max_message_bytes) {
-            // Never downloaded whole; committed and moved at once (oversized.cpp).
-            set_aside_oversized(ctx, group.ref(message.uid), message);
-            ++report.handled;
-            ++report.set_aside;
-        } else {
-            to_fetch.push_back(message.uid);
-        }
-    }
+    Batch batch(ctx, validity, messages, report);
     try {
-        DecideAhead ahead(ctx, group);
+        DecideAhead ahead(
+            ctx, [&](imap::Uid uid, const std::string& raw, std::future<DecisionPtr>& decided) {
+                batch.handle(uid, raw, decided);
+            });
         const std::vector<imap::Uid> missing = ctx.client.fetch_each(
-            ctx.mailbox.folder, to_fetch, [&](imap::Uid uid, std::string raw) {
+            ctx.mailbox.folder, batch.to_fetch(), [&](imap::Uid uid, std::string raw) {
                 if (stop_requested()) return false;  // between messages, never inside one
                 ahead.add(uid, std::move(raw));
                 return true;
@@ -417,14 +498,14 @@ void handle_group(const MailboxContext& ctx, imap::UidValidity validity,
         // What was filed before the failure is committed and moved all the same.
         const std::exception_ptr first = std::current_exception();
         try {
-            group.commit();
+            batch.commit_the_rest();
         } catch (const Error& e) {
             ctx.log.warn("{}: the messages handled before the error wait for the next pass: {}",
                          ctx.mailbox.name, describe(e));
         }
         std::rethrow_exception(first);
     }
-    group.commit();
+    batch.commit_the_rest();
 }
 
 }  // namespace intake::daemon

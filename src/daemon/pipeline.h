@@ -59,15 +59,17 @@ constexpr std::size_t kLastGroupMessages = 16;
 std::vector<std::size_t> group_sizes(std::size_t messages,
                                      std::size_t max_group = kMaxGroupMessages);
 
-/// Handles these messages of the mailbox as one group (see pipeline.cpp): every
-/// one is decided and filed, then all are made durable and committed together,
-/// then moved. Stops between messages when `stop_requested` says so; what was
-/// handled until then is committed. Throws TransientError when the rest must be
-/// tried again later (server or disk trouble), after committing what it could.
-/// Adds the messages it committed to `report`.
+/// Handles a batch of messages of the mailbox (see pipeline.cpp), cut into
+/// groups by group_sizes(): every message is decided and filed, and each group
+/// is made durable, committed and moved as soon as its last message is filed,
+/// while the next messages are already being fetched and decided. Stops between
+/// messages when `stop_requested` says so; what was handled until then is
+/// committed. Throws TransientError when the rest must be tried again later
+/// (server or disk trouble), after committing what it could. Adds the messages
+/// it committed to `report`.
 /// A message over limits.max_message_bytes (known by the size listed with the
 /// UIDs) is never fetched whole: see set_aside_oversized().
-void handle_group(const MailboxContext& ctx, imap::UidValidity validity,
+void handle_batch(const MailboxContext& ctx, imap::UidValidity validity,
                   const std::vector<imap::MessageSize>& messages,
                   const std::function<bool()>& stop_requested, GroupReport& report);
 

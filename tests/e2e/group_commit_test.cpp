@@ -83,5 +83,25 @@ TEST_F(IntakeE2E, TheIndexListsEveryApplicationOfEveryGroupOnce) {
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 6) << csv;  // header + 5 rows
 }
 
+TEST_F(IntakeE2E, EachGroupOfABatchIsCommittedBeforeTheNextIsFiled) {
+    // 40 messages are cut 24 + 16 and handled as one stream (the second group's
+    // first messages are fetched and decided before the first is committed). The
+    // resend of message 2 in the second group must still find it committed.
+    std::string resent;
+    for (int n = 0; n < 40; ++n) {
+        std::string mail = mail_from("a" + std::to_string(n) + "@example.pt",
+                                     "batch-" + std::to_string(n) + "@example.pt",
+                                     "Number " + std::to_string(n) + ".");
+        if (n == 2) resent = mail;
+        imap_.append(kCemrFolder, n == 30 ? resent : mail);
+    }
+    ASSERT_EQ(intake("once"), 0) << output_;
+    EXPECT_EQ(application_folders().size(), 39u) << output_;
+    EXPECT_EQ(smtp_.received().size(), 39u);
+    EXPECT_TRUE(imap_.uids(kCemrFolder).empty());
+    EXPECT_EQ(imap_.uids("Intake/Processed/cemr").size(), 40u);
+    EXPECT_NE(output_.find("same Message-ID as"), std::string::npos) << output_;
+}
+
 }  // namespace
 }  // namespace intake::e2e
