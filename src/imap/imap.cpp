@@ -29,6 +29,18 @@ constexpr std::size_t kChunkMessages = 50;
 // lines and a login on a fresh connection); bigger messages one by one.
 constexpr std::size_t kTogetherBytes = 240u * 1024;
 
+/// `uids` cut in order into runs of at most `size`, each one command's UID set.
+std::vector<std::vector<Uid>> chunks_of(const std::vector<Uid>& uids, std::size_t size) {
+    std::vector<std::vector<Uid>> chunks;
+    for (auto begin = uids.begin(); begin != uids.end();) {
+        const auto end =
+            begin + static_cast<std::ptrdiff_t>(std::min<std::size_t>(size, uids.end() - begin));
+        chunks.emplace_back(begin, end);
+        begin = end;
+    }
+    return chunks;
+}
+
 bool contains_ignoring_case(const std::vector<std::string>& words, std::string_view wanted) {
     return std::any_of(words.begin(), words.end(), [&](const std::string& word) {
         return std::equal(
@@ -250,16 +262,12 @@ std::string MailboxClient::fetch(const std::string& folder, Uid uid) {
 std::vector<MessageSize> MailboxClient::list_sizes(const std::string& folder,
                                                    const std::vector<Uid>& uids) {
     const std::string box = impl_->name(folder);
-    // By UID set, 50 at a time: libcurl 7.88 counts each response line with what is
-    // left of its read buffer against its 300 KiB limit, which grows with the square
-    // of the line count: "1:*" over an inbox of 144 messages counted 309,786 bytes
-    // and failed the mailbox at every pass.
-    constexpr std::size_t kSizesChunk = 50;
+    // By UID set, kChunkMessages at a time: libcurl 7.88 counts each response line
+    // with what is left of its read buffer against its 300 KiB limit, which grows
+    // with the square of the line count: "1:*" over an inbox of 144 messages
+    // counted 309,786 bytes and failed the mailbox at every pass.
     std::vector<MessageSize> sizes;
-    for (std::size_t begin = 0; begin < uids.size(); begin += kSizesChunk) {
-        const std::vector<Uid> chunk(
-            uids.begin() + static_cast<std::ptrdiff_t>(begin),
-            uids.begin() + static_cast<std::ptrdiff_t>(std::min(uids.size(), begin + kSizesChunk)));
+    for (const std::vector<Uid>& chunk : chunks_of(uids, kChunkMessages)) {
         for (const MessageSize& size : parse_fetch_sizes(impl_->session.command(
                  box, "UID FETCH " + uid_set(chunk) + " (UID RFC822.SIZE)"))) {
             sizes.push_back(size);
@@ -304,10 +312,7 @@ std::vector<Uid> MailboxClient::fetch_each(
     // limit, as for list_sizes): which UIDs exist, which were unseen (for the
     // fallback below), and how to cut the batch into chunks.
     std::map<std::uint32_t, FetchInfo> info;
-    for (std::size_t begin = 0; begin < uids.size(); begin += kChunkMessages) {
-        const std::vector<Uid> chunk(uids.begin() + static_cast<std::ptrdiff_t>(begin),
-                                     uids.begin() + static_cast<std::ptrdiff_t>(std::min(
-                                                        uids.size(), begin + kChunkMessages)));
+    for (const std::vector<Uid>& chunk : chunks_of(uids, kChunkMessages)) {
         info.merge(parse_fetch_info(impl_->session.command(
             box, "UID FETCH " + uid_set(chunk) + " (UID FLAGS RFC822.SIZE)")));
     }
@@ -349,10 +354,7 @@ void MailboxClient::move_all(const std::string& from_folder, const std::vector<U
     // Sets of at most kMoveChunk UIDs keep a command line well within what servers
     // accept (Dovecot: 64 KiB), however scattered the UIDs are.
     constexpr std::size_t kMoveChunk = 1000;
-    for (std::size_t begin = 0; begin < uids.size(); begin += kMoveChunk) {
-        const std::vector<Uid> chunk(
-            uids.begin() + static_cast<std::ptrdiff_t>(begin),
-            uids.begin() + static_cast<std::ptrdiff_t>(std::min(uids.size(), begin + kMoveChunk)));
+    for (const std::vector<Uid>& chunk : chunks_of(uids, kMoveChunk)) {
         const std::string set = uid_set(chunk);
         if (contains_ignoring_case(capabilities, "MOVE")) {
             impl_->session.command(from, "UID MOVE " + set + " " + to);  // RFC 6851
