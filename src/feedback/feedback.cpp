@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <ctime>
-#include <memory>
 
 #include "base/text.h"
 #include "feedback/evidence.h"
@@ -27,6 +26,10 @@ const docs::Document* first_of(const std::vector<docs::Document>& documents, Rol
         if (d.role == role) return &d;
     }
     return nullptr;
+}
+
+std::string_view text_of(const docs::Document* d) {
+    return d != nullptr ? std::string_view(d->text.text) : std::string_view();
 }
 
 bool readable(const docs::Document* d) {
@@ -117,28 +120,24 @@ std::vector<record::Check> run_checks(const Evidence& evidence, const config::Po
     }
 
     // The CV and the letter are folded once, for every check that reads them.
-    const auto folded = [](const docs::Document* d) {
-        return std::make_unique<const FoldedText>(d != nullptr ? std::string_view(d->text.text)
-                                                               : std::string_view());
-    };
-    const auto cv_text = folded(cv);
-    const auto letter_text = folded(letter);
+    const FoldedText cv_text(text_of(cv));
+    const FoldedText letter_text(text_of(letter));
     // Everything the applicant wrote, folded, for the mentions below.
     std::string all = text::fold(evidence.mail_text);
     for (const auto& d : documents) {
         if (d.role == Role::other || d.source != "attachment") continue;
         all += "\n";
         if (&d == cv) {
-            all += cv_text->whole();
+            all += cv_text.whole();
         } else if (&d == letter) {
-            all += letter_text->whole();
+            all += letter_text.whole();
         } else {
             all += text::fold(d.text.text);
         }
     }
 
     if (readable(cv)) {
-        const auto claims = claimed_languages(*cv_text, rules);
+        const auto claims = claimed_languages(cv_text, rules);
         checks.push_back({"languages_claimed", !claims.empty(), describe_claims(claims)});
         int strong = 0, working = 0;
         const int strong_rank = config::level_rank(rules.strong_level);
@@ -157,15 +156,15 @@ std::vector<record::Check> run_checks(const Evidence& evidence, const config::Po
                 {"fewer_than_two_atlantic_languages", working >= 2, std::to_string(working)});
         }
         const int year = year_of(evidence.received_at);
-        Experience eu = experience_with(*cv_text, rules.eu_projects, year, rules.cv_headings);
+        Experience eu = experience_with(cv_text, rules.eu_projects, year, rules.cv_headings);
         const Experience eu_letter =
-            experience_with(*letter_text, rules.eu_projects, year, rules.cv_headings);
+            experience_with(letter_text, rules.eu_projects, year, rules.cv_headings);
         eu.years = std::max(eu.years, eu_letter.years);
         checks.push_back({"eu_projects_experience", eu.years >= rules.eu_projects_min_years,
                           years_text(eu.years)});
-        Experience abroad = experience_with(*cv_text, rules.abroad, year, rules.cv_headings);
+        Experience abroad = experience_with(cv_text, rules.abroad, year, rules.cv_headings);
         const Experience abroad_letter =
-            experience_with(*letter_text, rules.abroad, year, rules.cv_headings);
+            experience_with(letter_text, rules.abroad, year, rules.cv_headings);
         abroad.mentioned = abroad.mentioned || abroad_letter.mentioned;
         abroad.years = std::max(abroad.years, abroad_letter.years);
         // A mention without dates is taken at its word; with dates, they must add up.
@@ -174,7 +173,7 @@ std::vector<record::Check> run_checks(const Evidence& evidence, const config::Po
         checks.push_back({"experience_abroad", abroad_ok, years_text(abroad.years)});
         // The CV only: a letter names the organisation it writes to anyway.
         checks.push_back(
-            {"network_experience", mentions_any(cv_text->whole(), rules.network), std::nullopt});
+            {"network_experience", mentions_any(cv_text.whole(), rules.network), std::nullopt});
     }
     if (cv != nullptr && letter != nullptr && cv->language && letter->language) {
         // "CV in mother tongue or Atlantic language 1 and cover letter in English".
