@@ -29,7 +29,6 @@
 
 #include <algorithm>
 #include <deque>
-#include <functional>
 #include <future>
 #include <map>
 #include <thread>
@@ -295,58 +294,6 @@ void Group::commit() {
     to_failed_.clear();
 }
 
-/// decide() runs on worker threads a few messages ahead of this thread, which
-/// fetches, files and commits in UID order: deciding (parsing, the documents'
-/// text, feedback) is most of a message's CPU, and fetching and filing wait on
-/// the server and the disk. decide() touches nothing shared but the read-only
-/// configuration and the reader service.
-class DecideAhead {
-public:
-    using Handle = std::function<void(imap::Uid, const std::string&, std::future<DecisionPtr>&)>;
-
-    DecideAhead(const MailboxContext& ctx, Handle handle)
-        : ctx_(ctx),
-          handle_(std::move(handle)),
-          depth_(std::max(2u, std::thread::hardware_concurrency()) + 1) {}
-    /// Waits for what is still being decided and drops it: not filed, so its
-    /// message stays in the inbox for the next pass.
-    ~DecideAhead() = default;
-
-    void add(imap::Uid uid, std::string raw) {
-        auto held = std::make_unique<const std::string>(std::move(raw));
-        const std::string_view bytes = *held;
-        const MessageContext message{ctx_.config,  ctx_.mailbox, ctx_.organisation,
-                                     Clock::now(), &ctx_.reader, &ctx_.router};
-        auto decided =
-            std::async(std::launch::async, [bytes, message] { return decide(bytes, message); });
-        waiting_.push_back({uid, std::move(held), std::move(decided)});
-        if (waiting_.size() >= depth_) handle_oldest();
-    }
-
-    /// Files everything added, in order.
-    void finish() {
-        while (!waiting_.empty()) handle_oldest();
-    }
-
-private:
-    struct Waiting {
-        imap::Uid uid;
-        std::unique_ptr<const std::string> raw;  // decide() reads it: it must not move
-        std::future<DecisionPtr> decided;
-    };
-
-    void handle_oldest() {
-        Waiting w = std::move(waiting_.front());
-        waiting_.pop_front();
-        handle_(w.uid, *w.raw, w.decided);
-    }
-
-    const MailboxContext& ctx_;
-    Handle handle_;
-    const std::size_t depth_;
-    std::deque<Waiting> waiting_;
-};
-
 /// A batch cut into groups (group_sizes), handled as one stream: the messages
 /// are fetched and decided ahead across the groups' limits, and a group is
 /// committed as soon as its last message is filed, while the first messages of
@@ -423,6 +370,54 @@ private:
     std::map<std::uint32_t, std::size_t> group_of_;  // UID to fetch -> its group
 };
 
+/// decide() runs on worker threads a few messages ahead of this thread, which
+/// fetches, files and commits in UID order: deciding (parsing, the documents'
+/// text, feedback) is most of a message's CPU, and fetching and filing wait on
+/// the server and the disk. decide() touches nothing shared but the read-only
+/// configuration and the reader service.
+class DecideAhead {
+public:
+    DecideAhead(const MailboxContext& ctx, Batch& batch)
+        : ctx_(ctx), batch_(batch), depth_(std::max(2u, std::thread::hardware_concurrency()) + 1) {}
+    /// Waits for what is still being decided and drops it: not filed, so its
+    /// message stays in the inbox for the next pass.
+    ~DecideAhead() = default;
+
+    void add(imap::Uid uid, std::string raw) {
+        auto held = std::make_unique<const std::string>(std::move(raw));
+        const std::string_view bytes = *held;
+        const MessageContext message{ctx_.config,  ctx_.mailbox, ctx_.organisation,
+                                     Clock::now(), &ctx_.reader, &ctx_.router};
+        auto decided =
+            std::async(std::launch::async, [bytes, message] { return decide(bytes, message); });
+        waiting_.push_back({uid, std::move(held), std::move(decided)});
+        if (waiting_.size() >= depth_) handle_oldest();
+    }
+
+    /// Files everything added, in order.
+    void finish() {
+        while (!waiting_.empty()) handle_oldest();
+    }
+
+private:
+    struct Waiting {
+        imap::Uid uid;
+        std::unique_ptr<const std::string> raw;  // decide() reads it: it must not move
+        std::future<DecisionPtr> decided;
+    };
+
+    void handle_oldest() {
+        Waiting w = std::move(waiting_.front());
+        waiting_.pop_front();
+        batch_.handle(w.uid, *w.raw, w.decided);
+    }
+
+    const MailboxContext& ctx_;
+    Batch& batch_;
+    const std::size_t depth_;
+    std::deque<Waiting> waiting_;
+};
+
 }  // namespace
 
 std::vector<std::size_t> group_sizes(std::size_t messages, std::size_t max_group) {
@@ -477,10 +472,7 @@ void handle_batch(const MailboxContext& ctx, imap::UidValidity validity,
                   const std::function<bool()>& stop_requested, GroupReport& report) {
     Batch batch(ctx, validity, messages, report);
     try {
-        DecideAhead ahead(
-            ctx, [&](imap::Uid uid, const std::string& raw, std::future<DecisionPtr>& decided) {
-                batch.handle(uid, raw, decided);
-            });
+        DecideAhead ahead(ctx, batch);
         const std::vector<imap::Uid> missing = ctx.client.fetch_each(
             ctx.mailbox.folder, batch.to_fetch(), [&](imap::Uid uid, std::string raw) {
                 if (stop_requested()) return false;  // between messages, never inside one
