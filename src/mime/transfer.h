@@ -7,8 +7,6 @@
 
 namespace intake::mime {
 
-/// Tolerant base64: characters outside the alphabet (line breaks, spaces, garbage)
-/// are skipped; a trailing partial group yields what bytes it completes.
 /// Value of one hexadecimal digit, -1 for anything else (quoted-printable, RFC 2047 Q,
 /// RFC 2231 percent-encoding).
 int hex_value(char c);
@@ -17,6 +15,8 @@ int hex_value(char c);
 /// Q '='); with underscore_is_space, '_' is a space (RFC 2047 Q). Anything else stays.
 std::string decode_hex_escapes(std::string_view s, char escape, bool underscore_is_space);
 
+/// Tolerant base64: characters outside the alphabet (line breaks, spaces, garbage)
+/// are skipped; a trailing partial group yields what bytes it completes.
 std::string decode_base64(std::string_view text);
 
 /// Quoted-printable with soft line breaks; invalid "=XY" escapes are kept as written.
