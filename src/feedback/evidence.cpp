@@ -84,7 +84,11 @@ FoldedText::FoldedText(std::string_view text)
     : whole_(text::fold(text)),
       lines_(lines_of(whole_)),
       joined_(joined_lines(lines_)),
-      words_(joined_) {}
+      words_(whole_) {}
+
+bool FoldedText::mentions(std::string_view phrase) const {
+    return words_.may_hold(phrase) && docs::has_phrase(whole_, phrase);
+}
 
 std::map<std::string, int> claimed_languages(const FoldedText& text, const config::Rules& rules) {
     std::map<std::string, int> claims;

@@ -14,7 +14,7 @@ namespace intake::feedback {
 
 /// A CV's or a letter's text as every check reads it, folded once (lower case,
 /// no accents): folding is the costliest step of reading a text, and a CV is
-/// read by five checks. Neither copied nor moved: `words` points into `joined`.
+/// read by five checks. Neither copied nor moved: `words` points into `whole`.
 class FoldedText {
 public:
     explicit FoldedText(std::string_view text);
@@ -24,8 +24,13 @@ public:
     const std::string& whole() const { return whole_; }  ///< the text folded, lines as they were
     /// Its non-empty lines, trimmed (at most a few thousand).
     const std::vector<std::string>& lines() const { return lines_; }
-    const std::string& joined() const { return joined_; }       ///< those lines, each ending in \n
-    const docs::WordsPresent& words() const { return words_; }  ///< of `joined`
+    const std::string& joined() const { return joined_; }  ///< those lines, each ending in \n
+    /// Of `whole`, so also of every line: a phrase whose first word is missing is
+    /// in neither, and need not be looked for.
+    const docs::WordsPresent& words() const { return words_; }
+
+    /// Whether the text holds `phrase` (folded) as whole words.
+    bool mentions(std::string_view phrase) const;
 
 private:
     std::string whole_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <list>
 
 #include "base/text.h"
 #include "feedback/evidence.h"
@@ -37,9 +38,16 @@ bool readable(const docs::Document* d) {
            (d->text.status == TextStatus::ok || d->text.status == TextStatus::macro);
 }
 
-bool mentions_any(const std::string& folded, const std::vector<std::string>& phrases) {
+bool mentions_any(const FoldedText& text, const std::vector<std::string>& phrases) {
     return std::any_of(phrases.begin(), phrases.end(),
-                       [&](const std::string& p) { return docs::has_phrase(folded, p); });
+                       [&](const std::string& p) { return text.mentions(p); });
+}
+
+/// Whether any of the texts holds any of the phrases: a phrase never spans two.
+bool mentions_any(const std::vector<const FoldedText*>& texts,
+                  const std::vector<std::string>& phrases) {
+    return std::any_of(texts.begin(), texts.end(),
+                       [&](const FoldedText* text) { return mentions_any(*text, phrases); });
 }
 
 std::string extension(std::string_view name) {
@@ -122,17 +130,19 @@ std::vector<record::Check> run_checks(const Evidence& evidence, const config::Po
     // The CV and the letter are folded once, for every check that reads them.
     const FoldedText cv_text(text_of(cv));
     const FoldedText letter_text(text_of(letter));
-    // Everything the applicant wrote, folded, for the mentions below.
-    std::string all = text::fold(evidence.mail_text);
+    // Everything the applicant wrote, for the mentions below: the mail, and the
+    // documents that are a CV or a letter (a list, so that none moves).
+    const FoldedText mail_text(evidence.mail_text);
+    std::list<FoldedText> other_texts;
+    std::vector<const FoldedText*> all{&mail_text};
     for (const auto& d : documents) {
         if (d.role == Role::other || d.source != "attachment") continue;
-        all += "\n";
         if (&d == cv) {
-            all += cv_text.whole();
+            all.push_back(&cv_text);
         } else if (&d == letter) {
-            all += letter_text.whole();
+            all.push_back(&letter_text);
         } else {
-            all += text::fold(d.text.text);
+            all.push_back(&other_texts.emplace_back(d.text.text));
         }
     }
 
@@ -173,7 +183,7 @@ std::vector<record::Check> run_checks(const Evidence& evidence, const config::Po
         checks.push_back({"experience_abroad", abroad_ok, years_text(abroad.years)});
         // The CV only: a letter names the organisation it writes to anyway.
         checks.push_back(
-            {"network_experience", mentions_any(cv_text.whole(), rules.network), std::nullopt});
+            {"network_experience", mentions_any(cv_text, rules.network), std::nullopt});
     }
     if (cv != nullptr && letter != nullptr && cv->language && letter->language) {
         // "CV in mother tongue or Atlantic language 1 and cover letter in English".

@@ -38,6 +38,18 @@ TEST(FoldedText, FoldsOnceAndKeepsTheTrimmedLinesAndTheirWords) {
     EXPECT_FALSE(text.words().may_hold("anglais"));
 }
 
+TEST(FoldedText, MentionsAPhraseAsWholeWordsAnywhereInTheWholeText) {
+    std::string cv = "Curriculum vitae\n";
+    for (int line = 0; line < 3100; ++line) cv += "Line " + std::to_string(line) + "\n";
+    cv += "Master’s student; Convention de STAGE signée.\n";  // past the lines kept
+    const FoldedText text(cv);
+    EXPECT_TRUE(text.mentions("convention de stage"));
+    EXPECT_TRUE(text.mentions("student"));
+    EXPECT_FALSE(text.mentions("stag"));        // not a whole word
+    EXPECT_FALSE(text.mentions("de stage x"));  // not all of it
+    EXPECT_FALSE(text.mentions("internship agreement"));
+}
+
 TEST(ClaimedLanguages, LevelsInFourLanguages) {
     EXPECT_EQ(describe_claims(claimed_languages_in("Languages\nSpanish: native\nEnglish: C2\n"
                                                    "French: C1 (DELF)\nPortuguese: B2",
