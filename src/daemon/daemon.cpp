@@ -119,10 +119,11 @@ void Daemon::Impl::note_pass(const config::Mailbox& mailbox,
 
 void Daemon::Impl::on_reply_final(const std::string& application_id,
                                   std::set<std::pair<std::string, std::string>>& changed) {
-    // The database already has the status (mark_sent, mark_failed); the files follow.
-    if (auto app = db->application(application_id)) {
-        filer.update_record(*app);
-        changed.emplace(app->organisation, app->posting);
+    // The database already has the status (mark_sent, mark_failed) in the record,
+    // which is application.json's text: the file follows by a copy.
+    if (auto record = db->record_text(application_id)) {
+        filer.rewrite_record(record->organisation, record->posting, application_id, record->text);
+        changed.emplace(std::move(record->organisation), std::move(record->posting));
     }
 }
 

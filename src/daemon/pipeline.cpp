@@ -229,7 +229,7 @@ void Group::handle(imap::Uid uid, const std::string& raw, std::future<DecisionPt
 
     ensure_unique_id(d);
     apply_history(d);
-    ctx_.filer.file_application(app, d.files, raw);
+    std::string record = ctx_.filer.file_application(app, d.files, raw);
 
     message_keys_.emplace(d.message_key, app.id);
     content_keys_.emplace(d.content_key, app.id);
@@ -250,7 +250,8 @@ void Group::handle(imap::Uid uid, const std::string& raw, std::future<DecisionPt
                       app.duplicate_of ? state::Outcome::duplicate : state::Outcome::filed,
                       app,
                       {},
-                      prepare_reply(ctx_, d)});
+                      prepare_reply(ctx_, d),
+                      std::move(record)});
     to_processed_.push_back(uid);
     ++pending_.handled;
 }

@@ -133,4 +133,6 @@ Application from_json(const Json& j) {
     return app;
 }
 
+std::string to_text(const Application& app) { return to_json(app).dump(2) + "\n"; }
+
 }  // namespace intake::record

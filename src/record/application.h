@@ -90,4 +90,9 @@ struct Application {
 nlohmann::ordered_json to_json(const Application& app, bool with_reply_text = false);
 Application from_json(const nlohmann::ordered_json& j);
 
+/// application.json's text, indented and ending in a newline: the one form of
+/// the record, in the application's folder and in the state database alike, so
+/// that it is made once at filing and copied from the database to the folder.
+std::string to_text(const Application& app);
+
 }  // namespace intake::record

@@ -31,8 +31,6 @@ Outcome outcome_from(const std::string& s) {
     return Outcome::duplicate;
 }
 
-std::string record_text(const record::Application& app) { return to_json(app).dump(); }
-
 record::Application parse_record(const std::string& text) {
     return record::from_json(nlohmann::ordered_json::parse(text));
 }
@@ -66,7 +64,7 @@ void insert_filing(Statements& statements, const Filing& f, Clock::time_point no
         insert->bind(6, app.received_at);
         insert->bind(7, to_seconds(now));
         insert->bind(8, app.acknowledgement.status);
-        insert->bind(9, record_text(app));
+        insert->bind(9, f.record.empty() ? record::to_text(app) : f.record);
         insert->exec();
     }
     if (f.reply) {
@@ -110,7 +108,7 @@ void update_ack(Statements& statements, const std::string& application_id,
     const auto write =
         statements.use("UPDATE applications SET ack_status = ?, record = ? WHERE id = ?");
     write->bind(1, status);
-    write->bind(2, record_text(app));
+    write->bind(2, record::to_text(app));
     write->bind(3, application_id);
     write->exec();
 }
@@ -313,6 +311,17 @@ std::optional<record::Application> StateDb::application(const std::string& id) {
         q->bind(1, id);
         if (!q->executeStep()) return std::nullopt;
         return parse_record(q->getColumn(0).getString());
+    });
+}
+
+std::optional<StateDb::RecordText> StateDb::record_text(const std::string& id) {
+    return guarded(impl_->path, "read an application", [&]() -> std::optional<RecordText> {
+        const auto q = impl_->statements.use(
+            "SELECT organisation, posting, record FROM applications WHERE id = ?");
+        q->bind(1, id);
+        if (!q->executeStep()) return std::nullopt;
+        return RecordText{q->getColumn(0).getString(), q->getColumn(1).getString(),
+                          q->getColumn(2).getString()};
     });
 }
 

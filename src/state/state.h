@@ -51,6 +51,9 @@ struct Filing {
     std::optional<record::Application> application;  ///< filed and duplicate outcomes
     std::string failed_id;                           ///< failed outcome
     std::optional<QueuedReply> reply;
+    /// application.json as filed (record::to_text of `application`); made from
+    /// `application` when empty.
+    std::string record;
 };
 
 /// The outbox's application_id of a notice about a set-aside message, before its id.
@@ -157,6 +160,13 @@ public:
     std::vector<record::Application> applications(const std::string& organisation,
                                                   const std::string& posting);
     std::optional<record::Application> application(const std::string& id);
+    /// An application's record as kept (record::to_text), with where it is filed.
+    struct RecordText {
+        std::string organisation;
+        std::string posting;
+        std::string text;
+    };
+    std::optional<RecordText> record_text(const std::string& id);
     /// Postings (organisation, posting) that have applications.
     std::vector<std::pair<std::string, std::string>> postings_with_applications();
 

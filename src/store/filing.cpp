@@ -20,10 +20,6 @@ constexpr mode_t kFolderMode = 0750;
 // them while the next ones are read, and the group's sync waits for little.
 constexpr std::size_t kEarlyWritebackBytes = 8u << 20;
 
-std::string record_text(const record::Application& application) {
-    return to_json(application).dump(2) + "\n";
-}
-
 fs::path index_path(const config::Storage& storage, std::string_view organisation,
                     std::string_view posting) {
     return storage.root / std::string(organisation) / std::string(posting) / "applications.csv";
@@ -146,9 +142,10 @@ void Filer::build_folder(const fs::path& final_dir, WriteFiles write_files) {
     }
 }
 
-void Filer::file_application(const record::Application& application,
-                             const std::vector<FileContent>& documents,
-                             std::string_view raw_message) {
+std::string Filer::file_application(const record::Application& application,
+                                    const std::vector<FileContent>& documents,
+                                    std::string_view raw_message) {
+    std::string record = record::to_text(application);
     with_fresh_knowledge_on_failure([&] {
         const fs::path final_dir = application_folder(storage_, application);
         make_folder(storage_.root / application.organisation);
@@ -156,9 +153,10 @@ void Filer::file_application(const record::Application& application,
         build_folder(final_dir, [&](const fs::path& staging) {
             for (const auto& doc : documents) write_staged_file(staging / doc.name, doc.bytes);
             write_staged_file(staging / "message.eml", raw_message);
-            write_staged_file(staging / "application.json", record_text(application));
+            write_staged_file(staging / "application.json", record);
         });
     });
+    return record;
 }
 
 fs::path Filer::file_failed(std::string_view organisation, std::string_view id,
@@ -182,9 +180,16 @@ void Filer::sync() {
 }
 
 void Filer::update_record(const record::Application& application) {
-    const fs::path dir = application_folder(storage_, application);
+    rewrite_record(application.organisation, application.posting, application.id,
+                   record::to_text(application));
+}
+
+void Filer::rewrite_record(std::string_view organisation, std::string_view posting,
+                           std::string_view id, std::string_view record) {
+    const fs::path dir =
+        storage_.root / std::string(organisation) / std::string(posting) / std::string(id);
     if (!fs::is_directory(dir)) return;  // erased meanwhile (intake forget)
-    write_file(dir / "application.json", record_text(application));
+    write_file(dir / "application.json", record);
 }
 
 void Filer::write_index(std::string_view organisation, std::string_view posting,

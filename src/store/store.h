@@ -95,8 +95,10 @@ class Filer {
 public:
     Filer(const config::Storage& storage, Durability durability);
 
-    void file_application(const record::Application& application,
-                          const std::vector<FileContent>& documents, std::string_view raw_message);
+    /// Returns application.json's text (record::to_text), which the state database keeps too.
+    std::string file_application(const record::Application& application,
+                                 const std::vector<FileContent>& documents,
+                                 std::string_view raw_message);
     std::filesystem::path file_failed(std::string_view organisation, std::string_view id,
                                       std::string_view raw_message, std::string_view reason);
     /// Makes every file and folder written since the last sync durable.
@@ -112,6 +114,9 @@ public:
     void write_index(std::string_view organisation, std::string_view posting, const EachRow& rows);
     /// Rewrites application.json of an application already filed.
     void update_record(const record::Application& application);
+    /// The same from the record's text, as the state database keeps it.
+    void rewrite_record(std::string_view organisation, std::string_view posting,
+                        std::string_view id, std::string_view record);
 
 private:
     /// Before a write of `bytes` (0 for a folder): makes ready to sync, and has the

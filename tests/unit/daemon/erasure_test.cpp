@@ -112,7 +112,8 @@ protected:
                         state::Outcome::filed,
                         app,
                         {},
-                        state::QueuedReply{"smtp", "a@cemr", email, "reply"}};
+                        state::QueuedReply{"smtp", "a@cemr", email, "reply"},
+                        {}};
         db_->commit_filing(f, Clock::now());
         store::write_index(config_.storage, "cemr", posting,
                            store::each_of(db_->applications("cemr", posting)));

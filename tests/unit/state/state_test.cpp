@@ -137,6 +137,32 @@ TEST_F(StateTest, OutboxRetriesThenSendsOnce) {
     EXPECT_EQ(c.outbox_queued, 0);
 }
 
+TEST_F(StateTest, KeepsTheRecordAsFiledAndRewritesItAsApplicationJsonWhenTheReplyIsSent) {
+    StateDb db(dir_);
+    const auto now = Clock::now();
+    Filing f = filing(1, "app-1", "a@example.org");
+    f.record = record::to_text(*f.application);
+    db.commit_filing(f, now);
+    const auto kept = db.record_text("app-1");
+    ASSERT_TRUE(kept.has_value());
+    EXPECT_EQ(kept->organisation, "cemr");
+    EXPECT_EQ(kept->posting, "policy-internship");
+    EXPECT_EQ(kept->text, f.record);  // the filer's text, not another serialisation
+
+    db.mark_sent(db.due_replies(now, 10).at(0).id, now);
+    record::Application sent = *f.application;
+    sent.acknowledgement.status = "sent";
+    EXPECT_EQ(db.record_text("app-1")->text, record::to_text(sent));
+    EXPECT_FALSE(db.record_text("app-2").has_value());
+}
+
+TEST_F(StateTest, MakesTheRecordFromTheApplicationWhenTheFilingHasNoText) {
+    StateDb db(dir_);
+    const Filing f = filing(1, "app-1", "a@example.org");
+    db.commit_filing(f, Clock::now());
+    EXPECT_EQ(db.record_text("app-1")->text, record::to_text(*f.application));
+}
+
 TEST_F(StateTest, AFailedReplyIsFailedInItsRecordToo) {
     StateDb db(dir_);
     const auto now = Clock::now();

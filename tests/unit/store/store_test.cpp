@@ -179,6 +179,24 @@ TEST(Filer, DeferredFilingWritesTheSameFolderAndSyncs) {
     }
 }
 
+TEST(Filer, ReturnsTheRecordItFiledAndRewritesItFromTheKeptText) {
+    TempDir tmp;
+    config::Storage storage{tmp.path() / "root", tmp.path() / "state", "", ','};
+    Filer filer(storage, Durability::deferred);
+    record::Application app = posted("2025-03-02_ana_111111", "2025-03-02T10:00:00Z");
+    const std::string filed = filer.file_application(app, {{"CV - Ana.pdf", "%PDF cv"}}, "raw");
+    const fs::path folder = application_folder(storage, app);
+    EXPECT_EQ(filed, record::to_text(app));
+    EXPECT_EQ(read(folder / "application.json"), filed);
+
+    app.acknowledgement.status = "sent";
+    filer.rewrite_record(app.organisation, app.posting, app.id, record::to_text(app));
+    EXPECT_EQ(read(folder / "application.json"), record::to_text(app));
+    // An application erased meanwhile is not brought back.
+    filer.rewrite_record(app.organisation, app.posting, "2025-03-02_gone_222222", filed);
+    EXPECT_FALSE(fs::exists(folder.parent_path() / "2025-03-02_gone_222222"));
+}
+
 TEST(Filer, RecreatesAFolderRemovedBehindItsBack) {
     TempDir tmp;
     config::Storage storage{tmp.path() / "root", tmp.path() / "state", "", ','};
