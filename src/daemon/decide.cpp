@@ -110,6 +110,17 @@ void fill_acknowledgement(Decision& decision, const MessageContext& ctx,
     ack.text = text.body;
 }
 
+/// The language of the applicant's own words in the body: the body letter's when
+/// the body is one (classify() detected it from those words already; cld2 is a
+/// tenth of a decision), else detected here.
+std::optional<std::string> body_language(const mime::ParsedMessage& m,
+                                         const std::vector<docs::Document>& documents) {
+    for (const auto& d : documents) {
+        if (d.source == "body") return d.language;
+    }
+    return docs::detect_language(docs::own_words(m.body_text));
+}
+
 }  // namespace
 
 /// The From header's name, else the one the documents give (a letter's
@@ -189,7 +200,7 @@ std::unique_ptr<Decision> decide(std::string_view raw, const MessageContext& ctx
     decision->documents = docs::classify(m, read, ctx.config.rules);
     const sys_seconds arrived = arrival_time(m, ctx.now);
     // The applicant's language: the body's, else the cover letter's, else the CV's.
-    auto language = docs::detect_language(docs::own_words(m.body_text));
+    auto language = body_language(m, decision->documents);
     for (docs::Role role : {docs::Role::cover_letter, docs::Role::cv}) {
         for (const auto& d : decision->documents) {
             if (!language && d.role == role && d.language) language = d.language;
