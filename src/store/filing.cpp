@@ -20,6 +20,11 @@ constexpr mode_t kFolderMode = 0750;
 // them while the next ones are read, and the group's sync waits for little.
 constexpr std::size_t kEarlyWritebackBytes = 8u << 20;
 
+fs::path folder_of(const config::Storage& storage, std::string_view organisation,
+                   std::string_view posting, std::string_view id) {
+    return storage.root / std::string(organisation) / std::string(posting) / std::string(id);
+}
+
 fs::path index_path(const config::Storage& storage, std::string_view organisation,
                     std::string_view posting) {
     return storage.root / std::string(organisation) / std::string(posting) / "applications.csv";
@@ -186,8 +191,7 @@ void Filer::update_record(const record::Application& application) {
 
 void Filer::rewrite_record(std::string_view organisation, std::string_view posting,
                            std::string_view id, std::string_view record) {
-    const fs::path dir =
-        storage_.root / std::string(organisation) / std::string(posting) / std::string(id);
+    const fs::path dir = folder_of(storage_, organisation, posting, id);
     if (!fs::is_directory(dir)) return;  // erased meanwhile (intake forget)
     write_file(dir / "application.json", record);
 }
@@ -237,7 +241,7 @@ bool Filer::append_to_index(const fs::path& csv, const std::vector<record::Appli
 
 fs::path application_folder(const config::Storage& storage,
                             const record::Application& application) {
-    return storage.root / application.organisation / application.posting / application.id;
+    return folder_of(storage, application.organisation, application.posting, application.id);
 }
 
 void file_application(const config::Storage& storage, const record::Application& application,
