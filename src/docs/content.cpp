@@ -24,12 +24,18 @@ bool is_word_byte(char c) {
 }
 
 std::vector<std::string> lines_of(std::string_view text) {
+    constexpr std::string_view kSpace = " \t\r\n\f\v";  // text::trim's
     std::vector<std::string> lines;
-    std::istringstream in{std::string(text)};
-    for (std::string line; std::getline(in, line) && lines.size() < kMaxLines;) {
-        line = text::trim(line);
+    for (std::string_view rest = text; !rest.empty() && lines.size() < kMaxLines;) {
+        const std::size_t eol = rest.find('\n');
+        std::string_view line = rest.substr(0, eol);
+        rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol + 1);
+        const std::size_t first = line.find_first_not_of(kSpace);
+        if (first == std::string_view::npos) continue;
+        line = line.substr(first, line.find_last_not_of(kSpace) + 1 - first);
         // Physical PDF layout pads with runs of spaces; one is enough.
         std::string squeezed;
+        squeezed.reserve(line.size());
         for (char c : line) {
             if ((c == ' ' || c == '\t') && !squeezed.empty() && squeezed.back() == ' ') continue;
             squeezed += c == '\t' ? ' ' : c;
