@@ -86,6 +86,20 @@ FoldedText::FoldedText(std::string_view text)
       joined_(joined_lines(lines_)),
       words_(whole_) {}
 
+const std::vector<std::smatch>& FoldedText::date_ranges() const {
+    static const std::regex range(
+        "(?:^|[^0-9])(?:(0?[1-9]|1[0-2])[/.])?((?:19|20)[0-9]{2})\\s*(?:-|–|—|to|a|au|ate|hasta|"
+        "until)\\s*(?:(?:(0?[1-9]|1[0-2])[/.])?((?:19|20)[0-9]{2})|(present|today|now|current|"
+        "aujourd'hui|actuel|en cours|presente|atual|hoje|actualidad|hoy|actualmente))");
+    if (!date_ranges_) {
+        date_ranges_.emplace(lines_.size());
+        for (std::size_t i = 0; i < lines_.size(); ++i) {
+            if (docs::has_year(lines_[i])) std::regex_search(lines_[i], (*date_ranges_)[i], range);
+        }
+    }
+    return *date_ranges_;
+}
+
 bool FoldedText::mentions(std::string_view phrase) const {
     return words_.may_hold(phrase) && docs::has_phrase(whole_, phrase);
 }
@@ -142,10 +156,6 @@ Experience experience_with(const FoldedText& text, const std::vector<std::string
                            int current_year, const std::vector<std::string>& headings) {
     Experience found;
     if (words.empty()) return found;
-    static const std::regex range(
-        "(?:^|[^0-9])(?:(0?[1-9]|1[0-2])[/.])?((?:19|20)[0-9]{2})\\s*(?:-|–|—|to|a|au|ate|hasta|"
-        "until)\\s*(?:(?:(0?[1-9]|1[0-2])[/.])?((?:19|20)[0-9]{2})|(present|today|now|current|"
-        "aujourd'hui|actuel|en cours|presente|atual|hoje|actualidad|hoy|actualmente))");
     static const std::regex years_sentence(
         "(?:^|[^0-9a-z])([0-9]{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|un|deux|"
         "trois|quatre|cinq|six|sept|huit|dix|um|dois|duas|tres|quatro|cinco|seis|sete|oito|dez|"
@@ -176,15 +186,14 @@ Experience experience_with(const FoldedText& text, const std::vector<std::string
     // Month intervals of the entries that name it; overlapping ones merged.
     std::vector<std::pair<int, int>> spans;
     double stated = 0;
+    const auto& ranges = text.date_ranges();
     for (std::size_t i = 0; i < lines.size(); ++i) {
-        std::smatch m;
-        if (docs::has_year(lines[i]) && std::regex_search(lines[i], m, range)) {
+        if (!ranges[i].empty()) {
+            const std::smatch& m = ranges[i];
             std::string entry = lines[i];
             for (std::size_t j = i + 1; j < lines.size() && j <= i + kEntryLines; ++j) {
                 // The next entry, or the next section, ends this one.
-                if ((docs::has_year(lines[j]) && std::regex_search(lines[j], range)) ||
-                    is_heading(lines[j], headings))
-                    break;
+                if (!ranges[j].empty() || is_heading(lines[j], headings)) break;
                 entry += "\n" + lines[j];
             }
             if (names_one(entry)) {
@@ -199,6 +208,7 @@ Experience experience_with(const FoldedText& text, const std::vector<std::string
         }
         if (names_one(lines[i])) {
             found.mentioned = true;
+            std::smatch m;
             if (std::regex_search(lines[i], m, years_sentence)) {
                 const std::string n = m[1];
                 const auto it = number_words.find(n);

@@ -3,6 +3,8 @@
 // applicant, in the four languages of rules.toml: the languages they claim with
 // their levels, and the years of a kind of experience. Pure.
 #include <map>
+#include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,11 +34,18 @@ public:
     /// Whether the text holds `phrase` (folded) as whole words.
     bool mentions(std::string_view phrase) const;
 
+    /// For each of lines(), the date range it holds ("03/2019 – 2022", "2020 -
+    /// present"; groups: from month, from year, to month, to year, "present"),
+    /// empty when it holds none. Found for every line on the first call only:
+    /// every experience check reads the same entries.
+    const std::vector<std::smatch>& date_ranges() const;
+
 private:
     std::string whole_;
     std::vector<std::string> lines_;
     std::string joined_;
     docs::WordsPresent words_;
+    mutable std::optional<std::vector<std::smatch>> date_ranges_;
 };
 
 /// Language code -> the best level rank claimed for it (config::level_rank: 7 native … 1 A1).

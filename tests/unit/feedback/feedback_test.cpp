@@ -50,6 +50,21 @@ TEST(FoldedText, MentionsAPhraseAsWholeWordsAnywhereInTheWholeText) {
     EXPECT_FALSE(text.mentions("internship agreement"));
 }
 
+TEST(FoldedText, FindsEachLinesDateRangeOnce) {
+    const FoldedText text(
+        "2019 - 2021  Project officer\nNo dates, but 2020 alone\n03/2020 – Present");
+    const auto& ranges = text.date_ranges();
+    ASSERT_EQ(ranges.size(), 3u);
+    ASSERT_FALSE(ranges[0].empty());
+    EXPECT_EQ(ranges[0][2], "2019");
+    EXPECT_EQ(ranges[0][4], "2021");
+    EXPECT_TRUE(ranges[1].empty());
+    ASSERT_FALSE(ranges[2].empty());
+    EXPECT_EQ(ranges[2][1], "03");
+    EXPECT_EQ(ranges[2][5], "present");
+    EXPECT_EQ(&text.date_ranges(), &ranges);  // found once, kept
+}
+
 TEST(ClaimedLanguages, LevelsInFourLanguages) {
     EXPECT_EQ(describe_claims(claimed_languages_in("Languages\nSpanish: native\nEnglish: C2\n"
                                                    "French: C1 (DELF)\nPortuguese: B2",
