@@ -171,7 +171,7 @@ struct MailboxClient::Impl {
         bool go_on = true;
         try {
             for (const Uid uid : chunk) {
-                std::string raw = session.fetch(box, uid);
+                std::string raw = session.fetch(box, uid, info.at(uid.value).size.value_or(0));
                 if (!contains_ignoring_case(info.at(uid.value).flags, "\\Seen")) {
                     to_unsee.push_back(uid);
                 }

@@ -18,6 +18,10 @@ std::string describe_command(const std::string& mailbox, const std::string& text
     return mailbox.empty() ? text : text + " in " + quoted_string(mailbox);
 }
 
+/// Messages are within limits.max_message_bytes before they are fetched whole;
+/// this only bounds what a wrong size could make us reserve.
+constexpr std::size_t kMostReservedBytes = 64u << 20;
+
 }  // namespace
 
 Session::Session(const ServerSettings& settings)
@@ -76,8 +80,9 @@ std::optional<std::string> Session::command_verbatim(const std::string& mailbox,
     return stream;
 }
 
-std::string Session::fetch(const std::string& mailbox, Uid uid) {
-    const CURLcode code = perform(message_url(endpoint_.base_url, mailbox, uid), nullptr, nullptr);
+std::string Session::fetch(const std::string& mailbox, Uid uid, std::size_t expected_bytes) {
+    const CURLcode code =
+        perform(message_url(endpoint_.base_url, mailbox, uid), nullptr, nullptr, expected_bytes);
     if (code != CURLE_OK) {
         fail(code,
              "UID FETCH " + std::to_string(uid.value) + " BODY[] in " + quoted_string(mailbox));
@@ -103,8 +108,11 @@ std::string Session::append(const std::string& mailbox, const std::string& raw) 
 }
 
 CURLcode Session::perform(const std::string& url, const std::string* custom,
-                          const std::string* upload) {
+                          const std::string* upload, std::size_t expected_bytes) {
     received_.clear();
+    // A message grown by doubling was copied about twice over on its way in. The
+    // size is the server's word: a huge one is not reserved up front.
+    received_.reserve(std::min(expected_bytes, kMostReservedBytes));
     transcript_.clear();
     upload_ = Upload{upload, 0};
     easy_.set(CURLOPT_URL, url);

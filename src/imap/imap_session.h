@@ -46,8 +46,9 @@ public:
                                                 std::size_t expected_bytes);
     /// The next request opens a fresh connection (unread bytes may be waiting).
     void distrust_connection() noexcept { fresh_connection_ = true; }
-    /// The whole message by UID, byte for byte (libcurl's ";UID=" URL form).
-    std::string fetch(const std::string& mailbox, Uid uid);
+    /// The whole message by UID, byte for byte (libcurl's ";UID=" URL form);
+    /// `expected_bytes` (its RFC822.SIZE, when known) sizes the buffer at once.
+    std::string fetch(const std::string& mailbox, Uid uid, std::size_t expected_bytes = 0);
     /// One section of it ("HEADER"), byte for byte.
     std::string fetch_section(const std::string& mailbox, Uid uid, const std::string& section);
     /// Uploads a message with APPEND; returns the server's tagged reply line.
@@ -65,7 +66,8 @@ private:
         const std::string* data = nullptr;
         size_t offset = 0;
     };
-    CURLcode perform(const std::string& url, const std::string* custom, const std::string* upload);
+    CURLcode perform(const std::string& url, const std::string* custom, const std::string* upload,
+                     std::size_t expected_bytes = 0);
     [[noreturn]] void fail(CURLcode code, const std::string& action);
     static size_t on_write(char* data, size_t size, size_t count, void* self) noexcept;
     static size_t on_read(char* buffer, size_t size, size_t count, void* self) noexcept;
