@@ -252,12 +252,27 @@ std::string ascii_lower(std::string_view s) {
     return out;
 }
 
-std::string trim(std::string_view s) {
-    constexpr std::string_view kSpace = " \t\r\n\f\v";
+namespace {
+constexpr std::string_view kSpace = " \t\r\n\f\v";
+
+std::string_view trimmed(std::string_view s) {
     const auto first = s.find_first_not_of(kSpace);
     if (first == std::string_view::npos) return {};
-    const auto last = s.find_last_not_of(kSpace);
-    return std::string(s.substr(first, last - first + 1));
+    return s.substr(first, s.find_last_not_of(kSpace) + 1 - first);
+}
+}  // namespace
+
+std::string trim(std::string_view s) { return std::string(trimmed(s)); }
+
+std::vector<std::string_view> trimmed_lines(std::string_view s, std::size_t max_lines) {
+    std::vector<std::string_view> lines;
+    for (std::string_view rest = s; !rest.empty() && lines.size() < max_lines;) {
+        const std::size_t eol = rest.find('\n');
+        const std::string_view line = trimmed(rest.substr(0, eol));
+        rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol + 1);
+        if (!line.empty()) lines.push_back(line);
+    }
+    return lines;
 }
 
 }  // namespace intake::text

@@ -2,6 +2,7 @@
 // Unicode text helpers shared by the stages (ICU behind them). All strings are UTF-8.
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace intake::text {
 
@@ -23,6 +24,10 @@ std::string ascii_lower(std::string_view s);
 
 /// Leading and trailing white space removed.
 std::string trim(std::string_view s);
+
+/// The text's lines ('\n'-separated), each trimmed as trim() does, the blank
+/// ones left out; at most `max_lines`. Views into `s`.
+std::vector<std::string_view> trimmed_lines(std::string_view s, std::size_t max_lines);
 
 /// The first place of `needle` in `haystack` at or after `from`, else npos:
 /// string_view::find with glibc's memmem, which does not compare at every place

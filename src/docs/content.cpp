@@ -24,15 +24,8 @@ bool is_word_byte(char c) {
 }
 
 std::vector<std::string> lines_of(std::string_view text) {
-    constexpr std::string_view kSpace = " \t\r\n\f\v";  // text::trim's
     std::vector<std::string> lines;
-    for (std::string_view rest = text; !rest.empty() && lines.size() < kMaxLines;) {
-        const std::size_t eol = rest.find('\n');
-        std::string_view line = rest.substr(0, eol);
-        rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol + 1);
-        const std::size_t first = line.find_first_not_of(kSpace);
-        if (first == std::string_view::npos) continue;
-        line = line.substr(first, line.find_last_not_of(kSpace) + 1 - first);
+    for (const std::string_view line : text::trimmed_lines(text, kMaxLines)) {
         // Physical PDF layout pads with runs of spaces; one is enough.
         std::string squeezed;
         squeezed.reserve(line.size());
@@ -89,6 +82,7 @@ std::string_view first_word(std::string_view text) {
 }  // namespace
 
 WordsPresent::WordsPresent(std::string_view folded_text) {
+    words_.reserve(folded_text.size() / 8);  // about a word in eight bytes: no rehashing
     for (std::size_t at = 0; at < folded_text.size();) {
         if (!is_word_byte(folded_text[at])) {
             ++at;

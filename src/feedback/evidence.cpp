@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <iterator>
 #include <regex>
-#include <sstream>
 #include <vector>
 
 #include "base/text.h"
@@ -19,14 +18,9 @@ namespace {
 constexpr std::size_t kMaxLines = 3000;
 constexpr std::size_t kEntryLines = 3;  // lines of a CV entry below its dates
 
-std::vector<std::string> lines_of(const std::string& folded) {
-    std::vector<std::string> lines;
-    std::istringstream in(folded);
-    for (std::string line; std::getline(in, line) && lines.size() < kMaxLines;) {
-        line = text::trim(line);
-        if (!line.empty()) lines.push_back(line);
-    }
-    return lines;
+std::vector<std::string> lines_of(std::string_view folded) {
+    const auto views = text::trimmed_lines(folded, kMaxLines);
+    return {views.begin(), views.end()};
 }
 
 std::string joined_lines(const std::vector<std::string>& lines) {

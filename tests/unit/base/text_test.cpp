@@ -7,6 +7,15 @@
 namespace intake::text {
 namespace {
 
+TEST(TextTrimmedLines, TrimsEachLineDropsBlankOnesAndStopsAtTheLimit) {
+    const std::string text = "  first \r\n\n\t\nsecond\n   \n third\tpart \nlast";
+    EXPECT_EQ(trimmed_lines(text, 10),
+              (std::vector<std::string_view>{"first", "second", "third\tpart", "last"}));
+    EXPECT_EQ(trimmed_lines(text, 2), (std::vector<std::string_view>{"first", "second"}));
+    EXPECT_TRUE(trimmed_lines(" \n\r\n", 10).empty());
+    EXPECT_TRUE(trimmed_lines("", 10).empty());
+}
+
 TEST(TextValidUtf8, KeepsValidText) {
     EXPECT_EQ(valid_utf8("Éloïse – ok"), "Éloïse – ok");
     EXPECT_EQ(valid_utf8(""), "");
