@@ -135,4 +135,13 @@ Application from_json(const Json& j) {
 
 std::string to_text(const Application& app) { return to_json(app).dump(2) + "\n"; }
 
+std::string with_acknowledgement(const std::string& text, const std::string& status,
+                                 const std::optional<std::string>& reason) {
+    Json j = Json::parse(text);
+    Json& ack = j.at("acknowledgement");
+    ack.at("status") = status;
+    ack["reason"] = optional_string(reason);
+    return j.dump(2) + "\n";
+}
+
 }  // namespace intake::record

@@ -95,4 +95,10 @@ Application from_json(const nlohmann::ordered_json& j);
 /// that it is made once at filing and copied from the database to the folder.
 std::string to_text(const Application& app);
 
+/// `text` (to_text's) with the acknowledgement's status and reason replaced and
+/// all else as it was: the same as to_text of the parsed record so changed, for
+/// less work (the reply's final status, once per application).
+std::string with_acknowledgement(const std::string& text, const std::string& status,
+                                 const std::optional<std::string>& reason);
+
 }  // namespace intake::record

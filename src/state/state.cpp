@@ -102,13 +102,12 @@ void update_ack(Statements& statements, const std::string& application_id,
     const auto read = statements.use("SELECT record FROM applications WHERE id = ?");
     read->bind(1, application_id);
     if (!read->executeStep()) return;  // erased meanwhile
-    auto app = parse_record(read->getColumn(0).getString());
-    app.acknowledgement.status = status;
-    app.acknowledgement.reason = reason;
+    const std::string record =
+        record::with_acknowledgement(read->getColumn(0).getString(), status, reason);
     const auto write =
         statements.use("UPDATE applications SET ack_status = ?, record = ? WHERE id = ?");
     write->bind(1, status);
-    write->bind(2, record::to_text(app));
+    write->bind(2, record);
     write->bind(3, application_id);
     write->exec();
 }
