@@ -62,27 +62,24 @@ std::string decode_base64(std::string_view text) {
     // Nearly every part is regular: lines of whole 4-character groups, '='
     // padding only at the very end. Such a line is decoded by stringencoders'
     // modp_b64 (2.5 times as fast as OpenSSL's block decoder, which this used
-    // before), which also refuses any character outside the alphabet; anything
-    // else (a stray character, a group split across lines, padding inside)
-    // sends the whole part to mimetic's tolerant decoder instead.
+    // before), which also refuses any character outside the alphabet and any
+    // '=' but one or two at a line's end; anything else (a stray character, a
+    // group split across lines, padding inside) sends the whole part to
+    // mimetic's tolerant decoder instead. The loop only cuts lines: its own
+    // checks once cost as much as the decoding.
     std::string out(text.size() / 4 * 3 + 3, '\0');
     std::size_t size = 0;
     bool padded = false;  // the line with '=' must be the last one with data
-    constexpr std::string_view kBlank = " \t\r";
+    const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
     for (std::string_view rest = text; !rest.empty();) {
         const std::size_t eol = rest.find('\n');
         std::string_view line = rest.substr(0, eol);
         rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol + 1);
-        const std::size_t begin = line.find_first_not_of(kBlank);
-        if (begin == std::string_view::npos) continue;
-        line = line.substr(begin, line.find_last_not_of(kBlank) + 1 - begin);
-        const std::size_t eq = line.find('=');
-        const std::size_t padding = eq == std::string_view::npos ? 0 : line.size() - eq;
-        if (padded || line.size() % 4 != 0 || padding > 2 ||
-            (padding > 0 && line.find_first_not_of('=', eq) != std::string_view::npos)) {
-            return decode_base64_with_mimetic(text);
-        }
-        padded = padding > 0;
+        while (!line.empty() && blank(line.back())) line.remove_suffix(1);
+        while (!line.empty() && blank(line.front())) line.remove_prefix(1);
+        if (line.empty()) continue;
+        if (padded || line.size() % 4 != 0) return decode_base64_with_mimetic(text);
+        padded = line.back() == '=';
         const std::size_t decoded = modp_b64_decode(out.data() + size, line.data(), line.size());
         if (decoded == static_cast<std::size_t>(-1)) return decode_base64_with_mimetic(text);
         size += decoded;

@@ -58,12 +58,16 @@ TEST(DecodeBase64, PaddingAtTheEndGivesOnlyTheBytesItEncodes) {
 }
 
 TEST(DecodeBase64, IrregularShapesAreDecodedTolerantly) {
-    EXPECT_EQ(decode_base64("QUJ\r\nDRA==\r\n"), "ABCD");  // a group split across lines
-    EXPECT_EQ(decode_base64("QUJ!D\r\n"), "ABC");          // a stray character
-    EXPECT_EQ(decode_base64("QQ==\r\nQUI=\r\n"), "AAB");   // padding inside the part
-    EXPECT_EQ(decode_base64("QUJDRA=\r\n"), "ABCD");       // short padding
-    EXPECT_EQ(decode_base64("QUJD RA==\r\n"), "ABCD");     // a space inside a line
-    EXPECT_EQ(decode_base64("QUJDRA"), "ABCD");            // no padding at all
+    EXPECT_EQ(decode_base64("QUJ\r\nDRA==\r\n"), "ABCD");         // a group split across lines
+    EXPECT_EQ(decode_base64("QUJ!D\r\n"), "ABC");                 // a stray character
+    EXPECT_EQ(decode_base64("QQ==\r\nQUI=\r\n"), "AAB");          // padding inside the part
+    EXPECT_EQ(decode_base64("QUJDRA=\r\n"), "ABCD");              // short padding
+    EXPECT_EQ(decode_base64("QUJD RA==\r\n"), "ABCD");            // a space inside a line
+    EXPECT_EQ(decode_base64("QUJDRA"), "ABCD");                   // no padding at all
+    EXPECT_EQ(decode_base64("QQ=A\r\nQUJD\r\n"), "AABC");         // '=' inside a group
+    EXPECT_EQ(decode_base64("QUJD\r\nQ===\r\n"), "ABCB");         // too much padding
+    EXPECT_EQ(decode_base64("QUI=\r\n \t\r\n\r\n"), "AB");        // blank lines after the end
+    EXPECT_EQ(decode_base64(" QUJD\t\r\n\tRA==  \r\n"), "ABCD");  // blanks around lines
 }
 
 }  // namespace
