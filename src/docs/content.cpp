@@ -139,15 +139,20 @@ bool has_year(std::string_view line) {
     return false;
 }
 
-int date_ranges(std::string_view folded_text) {
+bool find_date_range(const std::string& line, std::smatch& found) {
     // "2019 - 2022", "03/2021 – 06/2024", "2021 - present", "2018 a 2020", "desde 2019"
     static const std::regex range(
-        "(^|[^0-9])((0?[1-9]|1[0-2])[/.])?(19|20)[0-9]{2}\\s*(-|–|—|to|a|au|ate|hasta|until)\\s*"
-        "(((0?[1-9]|1[0-2])[/.])?(19|20)[0-9]{2}|present|today|now|current|aujourd'hui|"
-        "actuel|en cours|presente|atual|hoje|actualidad|hoy|actualmente)");
+        "(?:^|[^0-9])(?:(0?[1-9]|1[0-2])[/.])?((?:19|20)[0-9]{2})\\s*(?:-|–|—|to|a|au|ate|hasta|"
+        "until)\\s*(?:(?:(0?[1-9]|1[0-2])[/.])?((?:19|20)[0-9]{2})|(present|today|now|current|"
+        "aujourd'hui|actuel|en cours|presente|atual|hoje|actualidad|hoy|actualmente))");
+    return has_year(line) && std::regex_search(line, found, range);
+}
+
+int date_ranges(std::string_view folded_text) {
     int n = 0;
+    std::smatch found;
     for (const auto& line : lines_of(folded_text)) {
-        if (has_year(line) && std::regex_search(line, range)) ++n;
+        if (find_date_range(line, found)) ++n;
     }
     return n;
 }

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -187,7 +188,11 @@ bool whole_words_at(std::string_view folded_text, std::size_t at, std::string_vi
 /// "Maria Lopez Garcia": two to five capitalised words, no digits.
 bool looks_like_name(std::string_view line);
 
-/// Lines of a folded text holding a date range ("2019 - 2022", "03/2021 – present").
+/// Whether a folded line holds a date range ("2019 - 2022", "03/2021 – present"),
+/// then in `found` (groups: from month, from year, to month, to year, "present").
+bool find_date_range(const std::string& line, std::smatch& found);
+
+/// Lines of a folded text holding a date range (find_date_range).
 int date_ranges(std::string_view folded_text);
 
 /// Whether a line holds a year from 1900 to 2099: every date range does, and the

@@ -81,14 +81,10 @@ FoldedText::FoldedText(std::string_view text)
       words_(whole_) {}
 
 const std::vector<std::smatch>& FoldedText::date_ranges() const {
-    static const std::regex range(
-        "(?:^|[^0-9])(?:(0?[1-9]|1[0-2])[/.])?((?:19|20)[0-9]{2})\\s*(?:-|–|—|to|a|au|ate|hasta|"
-        "until)\\s*(?:(?:(0?[1-9]|1[0-2])[/.])?((?:19|20)[0-9]{2})|(present|today|now|current|"
-        "aujourd'hui|actuel|en cours|presente|atual|hoje|actualidad|hoy|actualmente))");
     if (!date_ranges_) {
         date_ranges_.emplace(lines_.size());
         for (std::size_t i = 0; i < lines_.size(); ++i) {
-            if (docs::has_year(lines_[i])) std::regex_search(lines_[i], (*date_ranges_)[i], range);
+            docs::find_date_range(lines_[i], (*date_ranges_)[i]);
         }
     }
     return *date_ranges_;

@@ -34,8 +34,7 @@ public:
     /// Whether the text holds `phrase` (folded) as whole words.
     bool mentions(std::string_view phrase) const;
 
-    /// For each of lines(), the date range it holds ("03/2019 – 2022", "2020 -
-    /// present"; groups: from month, from year, to month, to year, "present"),
+    /// For each of lines(), the date range it holds (docs::find_date_range),
     /// empty when it holds none. Found for every line on the first call only:
     /// every experience check reads the same entries.
     const std::vector<std::smatch>& date_ranges() const;
