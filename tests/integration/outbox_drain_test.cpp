@@ -28,53 +28,52 @@ void queue_replies(state::StateDb& db, int count, state::Clock::time_point now) 
     }
 }
 
-TEST(OutboxDrain, EveryDueReplyLeavesInOnePassBeyondOneBatch) {
-    fixtures::SmtpServer smtp;
-    fixtures::TempDir dir("intake-outbox-drain");
-    const config::Config config = outbox_test::outbox_config(dir, smtp.url());
-    state::StateDb db(dir / "state");
-    const auto now = state::Clock::now();
-    constexpr int kQueued = 230;  // more than two of the outbox's batches
-    queue_replies(db, kQueued, now);
+/// A real SMTP server, a configuration sending through it and a state database.
+class OutboxDrain : public ::testing::Test {
+protected:
+    fixtures::SmtpServer smtp_;
+    fixtures::TempDir dir_{"intake-outbox-drain"};
+    const config::Config config_ = outbox_test::outbox_config(dir_, smtp_.url());
+    state::StateDb db_{dir_ / "state"};
+    const state::Clock::time_point now_ = state::Clock::now();
+    spdlog::logger log_{"test", std::make_shared<spdlog::sinks::null_sink_mt>()};
+};
 
-    spdlog::logger log("test", std::make_shared<spdlog::sinks::null_sink_mt>());
+TEST_F(OutboxDrain, EveryDueReplyLeavesInOnePassBeyondOneBatch) {
+    constexpr int kQueued = 230;  // more than two of the outbox's batches
+    queue_replies(db_, kQueued, now_);
+
     int finals = 0;
     const outbox::DeliveryReport report = outbox::deliver_due(
-        db, config, log, now, [&](const std::string&, const std::string&) { ++finals; });
+        db_, config_, log_, now_, [&](const std::string&, const std::string&) { ++finals; });
 
     EXPECT_EQ(report.sent, kQueued);
     EXPECT_EQ(finals, kQueued);
-    const auto received = smtp.received();
+    const auto received = smtp_.received();
     ASSERT_EQ(received.size(), static_cast<std::size_t>(kQueued));
     std::set<std::string> recipients;
     for (const auto& m : received) recipients.insert(m.recipients.at(0));
     EXPECT_EQ(recipients.size(), static_cast<std::size_t>(kQueued));  // each once
-    EXPECT_TRUE(db.due_replies(now, 1000).empty());
+    EXPECT_TRUE(db_.due_replies(now_, 1000).empty());
 }
 
-TEST(OutboxDrain, RepliesGoOutSideBySideButOnlyOneAtATimeIsCommittedUnrecorded) {
+TEST_F(OutboxDrain, RepliesGoOutSideBySideButOnlyOneAtATimeIsCommittedUnrecorded) {
     // A kill between the server's acceptance of a reply and the outbox's record of
     // it sends that reply again: whatever runs side by side, never two at once.
-    fixtures::SmtpServer smtp;
-    smtp.set_commit_delay(std::chrono::milliseconds(40));
-    fixtures::TempDir dir("intake-outbox-commit");
-    const config::Config config = outbox_test::outbox_config(dir, smtp.url());
-    state::StateDb db(dir / "state");
-    const auto now = state::Clock::now();
+    smtp_.set_commit_delay(std::chrono::milliseconds(40));
     constexpr int kQueued = 12;
-    queue_replies(db, kQueued, now);
+    queue_replies(db_, kQueued, now_);
 
-    spdlog::logger log("test", std::make_shared<spdlog::sinks::null_sink_mt>());
-    const outbox::DeliveryReport report =
-        outbox::deliver_due(db, config, log, now, [](const std::string&, const std::string&) {});
+    const outbox::DeliveryReport report = outbox::deliver_due(
+        db_, config_, log_, now_, [](const std::string&, const std::string&) {});
 
     EXPECT_EQ(report.sent, kQueued);
-    const auto received = smtp.received();
+    const auto received = smtp_.received();
     ASSERT_EQ(received.size(), static_cast<std::size_t>(kQueued));
     std::set<std::string> connections;
     for (const auto& m : received) connections.insert(m.peer);
     EXPECT_GT(connections.size(), 1u);  // side by side, over several connections
-    auto commits = smtp.commits();
+    auto commits = smtp_.commits();
     ASSERT_EQ(commits.size(), static_cast<std::size_t>(kQueued));
     std::sort(commits.begin(), commits.end());
     for (std::size_t i = 1; i < commits.size(); ++i) {
@@ -83,36 +82,31 @@ TEST(OutboxDrain, RepliesGoOutSideBySideButOnlyOneAtATimeIsCommittedUnrecorded) 
     }
 }
 
-TEST(OutboxDrain, AReplyAcceptedIsRecordedByItsSenderSoTheNextCommitsWithoutAnotherPump) {
+TEST_F(OutboxDrain, AReplyAcceptedIsRecordedByItsSenderSoTheNextCommitsWithoutAnotherPump) {
     // A drain's thread calls pump() once a message; the replies started by one
     // pump must not wait for the next one to pass the commit turn along.
-    fixtures::SmtpServer smtp;
-    fixtures::TempDir dir("intake-outbox-turn");
-    const config::Config config = outbox_test::outbox_config(dir, smtp.url());
-    state::StateDb db(dir / "state");
-    const auto now = state::Clock::now();
     constexpr std::size_t kQueued = 3;  // the replies one pump starts side by side
-    queue_replies(db, static_cast<int>(kQueued), now);
+    queue_replies(db_, static_cast<int>(kQueued), now_);
 
-    spdlog::logger log("test", std::make_shared<spdlog::sinks::null_sink_mt>());
     std::set<std::string> finals;
-    outbox::Courier courier(db, config, log, [&](const std::string& id, const std::string& status) {
-        finals.insert(id + " " + status);
-    });
-    courier.pump(now);
+    outbox::Courier courier(db_, config_, log_,
+                            [&](const std::string& id, const std::string& status) {
+                                finals.insert(id + " " + status);
+                            });
+    courier.pump(now_);
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while ((smtp.received().size() < kQueued || !db.due_replies(now, 10).empty()) &&
+    while ((smtp_.received().size() < kQueued || !db_.due_replies(now_, 10).empty()) &&
            std::chrono::steady_clock::now() < give_up) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    EXPECT_EQ(smtp.received().size(), kQueued);    // all committed on the server…
-    EXPECT_TRUE(db.due_replies(now, 10).empty());  // …and each recorded as sent
-    EXPECT_TRUE(finals.empty());                   // the caller hears of them at its next call
+    EXPECT_EQ(smtp_.received().size(), kQueued);     // all committed on the server…
+    EXPECT_TRUE(db_.due_replies(now_, 10).empty());  // …and each recorded as sent
+    EXPECT_TRUE(finals.empty());                     // the caller hears of them at its next call
 
-    const outbox::DeliveryReport report = courier.finish(now);
+    const outbox::DeliveryReport report = courier.finish(now_);
     EXPECT_EQ(report.sent, static_cast<int>(kQueued));
     EXPECT_EQ(finals, (std::set<std::string>{"app-0 sent", "app-1 sent", "app-2 sent"}));
-    EXPECT_EQ(smtp.received().size(), kQueued);  // none twice
+    EXPECT_EQ(smtp_.received().size(), kQueued);  // none twice
 }
 
 }  // namespace
