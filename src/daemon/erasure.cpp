@@ -190,9 +190,11 @@ ErasureReport carry_out(const config::Config& config, state::StateDb& db, const 
     }
     // 1. No index lists an application about to go.
     for (const auto& [organisation, posting] : postings) {
-        auto rows = db.applications(organisation, posting);
-        std::erase_if(rows, [&](const record::Application& a) { return ids.count(a.id) > 0; });
-        store::write_index(config.storage, organisation, posting, store::each_of(rows));
+        store::write_index(config.storage, organisation, posting, [&](const auto& visit) {
+            db.each_index_row(organisation, posting, [&](const record::IndexRow& row) {
+                if (!ids.contains(row.id())) visit(row);
+            });
+        });
     }
     // 2. The folders, with what an interrupted filing may have left beside them.
     for (const auto& app : plan.applications) {

@@ -459,7 +459,7 @@ bool sender_answered_lately(const MailboxContext& ctx, const std::string& to,
 store::EachRow rows_in(state::StateDb& db, const std::string& organisation,
                        const std::string& posting) {
     return [&db, organisation, posting](const auto& visit) {
-        db.each_application(organisation, posting, visit);
+        db.each_index_row(organisation, posting, visit);
     };
 }
 

@@ -70,9 +70,8 @@ std::string status_text(const config::Config& config) {
         << " duplicates or seen again, " << c.failed << " set aside under _failed/)\n";
     out << "outbox: " << c.outbox_queued << " queued, " << c.outbox_sent << " sent, "
         << c.outbox_failed << " failed\n";
-    for (const auto& [organisation, posting] : db.postings_with_applications()) {
-        out << organisation << "/" << posting << ": "
-            << db.applications(organisation, posting).size() << " applications\n";
+    for (const auto& p : db.postings_with_applications()) {
+        out << p.organisation << "/" << p.posting << ": " << p.applications << " applications\n";
     }
     for (const auto& m : mailboxes_to_show(config, db.mailbox_stats())) {
         out << "mailbox " << m.mailbox << ": last pass "

@@ -144,4 +144,55 @@ std::string with_acknowledgement(const std::string& text, const std::string& sta
     return j.dump(2) + "\n";
 }
 
+namespace {
+
+std::string files_of_role(const Application& app, std::string_view role) {
+    std::string out;
+    for (const auto& d : app.documents) {
+        if (d.role != role) continue;
+        if (!out.empty()) out += "; ";
+        out += d.file;
+    }
+    return out;
+}
+
+/// What the checks found, for HR: every problem by its code, and what was read
+/// ("cv_language=es", "languages_claimed=en:C2 fr:C1") where there is a value.
+std::string checks_summary(const Application& app) {
+    std::string out;
+    for (const auto& c : app.checks) {
+        std::string item;
+        if (!c.ok) item = c.code;
+        if (c.value && !c.value->empty()) item = (item.empty() ? c.code : item) + "=" + *c.value;
+        if (item.empty()) continue;
+        if (!out.empty()) out += "; ";
+        out += item;
+    }
+    return out;
+}
+
+}  // namespace
+
+IndexRow index_row(const Application& app) {
+    return {{app.id, app.received_at, app.applicant.name, app.applicant.email, app.subject,
+             files_of_role(app, "cv"), files_of_role(app, "cover_letter"),
+             files_of_role(app, "other"), app.deadline.status, checks_summary(app), app.routing.by,
+             app.acknowledgement.status, app.duplicate_of.value_or(""), app.id}};
+}
+
+std::string to_text(const IndexRow& row) { return Json(row.values).dump(); }
+
+std::optional<IndexRow> index_row_from_text(std::string_view text, std::string_view ack_status) {
+    const Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_array() || j.size() != kIndexColumns.size()) return std::nullopt;
+    IndexRow row;
+    row.values.reserve(j.size());
+    for (const Json& value : j) {
+        if (!value.is_string()) return std::nullopt;
+        row.values.push_back(value.get<std::string>());
+    }
+    row.values[kAcknowledgementColumn] = ack_status;
+    return row;
+}
+
 }  // namespace intake::record

@@ -2,10 +2,12 @@
 // The decision about one message, exactly the application.json of spec §6 (the
 // record HR reads, and what `intake parse` prints). Plain values only: the stages
 // fill it, store/ writes it, state/ keeps it, to_json() renders it.
+#include <array>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace intake::record {
@@ -100,5 +102,28 @@ std::string to_text(const Application& app);
 /// less work (the reply's final status, once per application).
 std::string with_acknowledgement(const std::string& text, const std::string& status,
                                  const std::optional<std::string>& reason);
+
+/// The columns of a posting's applications.csv, in order.
+inline constexpr std::array<std::string_view, 14> kIndexColumns = {
+    "id",      "received_at",     "applicant_name",  "applicant_email", "subject",
+    "cv",      "cover_letter",    "other_documents", "deadline_status", "checks",
+    "routing", "acknowledgement", "duplicate_of",    "folder"};
+inline constexpr std::size_t kAcknowledgementColumn = 11;
+
+/// An application's row of its posting's applications.csv: one value per column
+/// of kIndexColumns. The state database keeps it beside the record, so that a
+/// posting's CSV is rewritten from short rows, not by parsing every record.
+struct IndexRow {
+    std::vector<std::string> values;
+    const std::string& id() const { return values.front(); }
+};
+
+IndexRow index_row(const Application& app);
+
+/// The row as the state database keeps it (a JSON array of its values), and back,
+/// with the acknowledgement's current status (the database's, which changes after
+/// the row was kept). std::nullopt when `text` is not such an array.
+std::string to_text(const IndexRow& row);
+std::optional<IndexRow> index_row_from_text(std::string_view text, std::string_view ack_status);
 
 }  // namespace intake::record

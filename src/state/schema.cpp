@@ -10,7 +10,7 @@ namespace {
 
 // Each entry migrates from version i to i + 1. Never edit a released step:
 // append a new one, so every older database reaches the same schema.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     R"sql(
     CREATE TABLE messages (
         mailbox        TEXT    NOT NULL,
@@ -72,6 +72,11 @@ constexpr std::array<const char*, 3> kMigrations = {
     // v3: the reply rate is asked of the outbox per message: by recipient, not a scan.
     R"sql(
     CREATE INDEX outbox_by_rcpt ON outbox (rcpt, created_at);
+    )sql",
+    // v4: each application's CSV row (record::IndexRow as text), so a posting's CSV
+    // is rewritten without parsing every record; NULL for rows kept before.
+    R"sql(
+    ALTER TABLE applications ADD COLUMN index_row TEXT;
     )sql",
 };
 

@@ -35,6 +35,13 @@ record::Application parse_record(const std::string& text) {
     return record::from_json(nlohmann::ordered_json::parse(text));
 }
 
+std::optional<record::Application> find_record(Statements& statements, const std::string& id) {
+    const auto q = statements.use("SELECT record FROM applications WHERE id = ?");
+    q->bind(1, id);
+    if (!q->executeStep()) return std::nullopt;
+    return parse_record(q->getColumn(0).getString());
+}
+
 void insert_filing(Statements& statements, const Filing& f, Clock::time_point now) {
     const std::string id = f.application ? f.application->id : f.failed_id;
     const auto handled =
@@ -55,7 +62,7 @@ void insert_filing(Statements& statements, const Filing& f, Clock::time_point no
         key->exec();
         const auto insert = statements.use(
             "INSERT OR REPLACE INTO applications VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         insert->bind(1, app.id);
         insert->bind(2, app.organisation);
         insert->bind(3, app.posting);
@@ -65,6 +72,7 @@ void insert_filing(Statements& statements, const Filing& f, Clock::time_point no
         insert->bind(7, to_seconds(now));
         insert->bind(8, app.acknowledgement.status);
         insert->bind(9, f.record.empty() ? record::to_text(app) : f.record);
+        insert->bind(10, record::to_text(record::index_row(app)));
         insert->exec();
     }
     if (f.reply) {
@@ -284,33 +292,33 @@ void StateDb::record_seen_again(const MessageRef& m, const std::string& applicat
     });
 }
 
-void StateDb::each_application(const std::string& organisation, const std::string& posting,
-                               const std::function<void(const record::Application&)>& visit) {
+void StateDb::each_index_row(const std::string& organisation, const std::string& posting,
+                             const std::function<void(const record::IndexRow&)>& visit) {
     guarded(impl_->path, "list applications", [&] {
         const auto q = impl_->statements.use(
-            "SELECT record FROM applications WHERE organisation = ? AND posting = ? "
-            "ORDER BY received_at, id");
+            "SELECT index_row, ack_status, id FROM applications "
+            "WHERE organisation = ? AND posting = ? ORDER BY received_at, id");
         q->bind(1, organisation);
         q->bind(2, posting);
-        while (q->executeStep()) visit(parse_record(q->getColumn(0).getString()));
+        while (q->executeStep()) {
+            std::optional<record::IndexRow> row;
+            if (!q->getColumn(0).isNull()) {
+                row = record::index_row_from_text(q->getColumn(0).getString(),
+                                                  q->getColumn(1).getString());
+            }
+            if (!row) {  // kept before rows were (schema v4): made from the record
+                const auto app = find_record(impl_->statements, q->getColumn(2).getString());
+                if (!app) continue;  // erased by another process meanwhile
+                row = record::index_row(*app);
+            }
+            visit(*row);
+        }
     });
-}
-
-std::vector<record::Application> StateDb::applications(const std::string& organisation,
-                                                       const std::string& posting) {
-    std::vector<record::Application> rows;
-    each_application(organisation, posting,
-                     [&](const record::Application& app) { rows.push_back(app); });
-    return rows;
 }
 
 std::optional<record::Application> StateDb::application(const std::string& id) {
-    return guarded(impl_->path, "read an application", [&]() -> std::optional<record::Application> {
-        const auto q = impl_->statements.use("SELECT record FROM applications WHERE id = ?");
-        q->bind(1, id);
-        if (!q->executeStep()) return std::nullopt;
-        return parse_record(q->getColumn(0).getString());
-    });
+    return guarded(impl_->path, "read an application",
+                   [&] { return find_record(impl_->statements, id); });
 }
 
 std::optional<StateDb::RecordText> StateDb::record_text(const std::string& id) {
@@ -324,13 +332,15 @@ std::optional<StateDb::RecordText> StateDb::record_text(const std::string& id) {
     });
 }
 
-std::vector<std::pair<std::string, std::string>> StateDb::postings_with_applications() {
+std::vector<StateDb::PostingCount> StateDb::postings_with_applications() {
     return guarded(impl_->path, "list postings", [&] {
         const auto q = impl_->statements.use(
-            "SELECT DISTINCT organisation, posting FROM applications ORDER BY 1, 2");
-        std::vector<std::pair<std::string, std::string>> out;
-        while (q->executeStep())
-            out.emplace_back(q->getColumn(0).getString(), q->getColumn(1).getString());
+            "SELECT organisation, posting, COUNT(*) FROM applications GROUP BY 1, 2 ORDER BY 1, 2");
+        std::vector<PostingCount> out;
+        while (q->executeStep()) {
+            out.push_back({q->getColumn(0).getString(), q->getColumn(1).getString(),
+                           q->getColumn(2).getInt64()});
+        }
         return out;
     });
 }

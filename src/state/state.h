@@ -154,11 +154,11 @@ public:
     void record_seen_again(const MessageRef& message, const std::string& application_id,
                            Clock::time_point now);
 
-    /// The same one at a time, without holding them all (a posting's CSV).
-    void each_application(const std::string& organisation, const std::string& posting,
-                          const std::function<void(const record::Application&)>& visit);
-    std::vector<record::Application> applications(const std::string& organisation,
-                                                  const std::string& posting);
+    /// The CSV row of each application of the posting, one at a time and in CSV
+    /// order, with its current acknowledgement status: the row kept at filing, or,
+    /// for an application filed before rows were kept, one made from its record.
+    void each_index_row(const std::string& organisation, const std::string& posting,
+                        const std::function<void(const record::IndexRow&)>& visit);
     std::optional<record::Application> application(const std::string& id);
     /// An application's record as kept (record::to_text), with where it is filed.
     struct RecordText {
@@ -167,8 +167,13 @@ public:
         std::string text;
     };
     std::optional<RecordText> record_text(const std::string& id);
-    /// Postings (organisation, posting) that have applications.
-    std::vector<std::pair<std::string, std::string>> postings_with_applications();
+    /// Postings that have applications, with how many.
+    struct PostingCount {
+        std::string organisation;
+        std::string posting;
+        std::int64_t applications = 0;
+    };
+    std::vector<PostingCount> postings_with_applications();
 
     // The outbox.
     std::vector<OutboxItem> due_replies(Clock::time_point now, int limit);

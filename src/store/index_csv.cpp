@@ -24,75 +24,36 @@ std::string field(std::string_view value, char delimiter) {
     return out + "\"";
 }
 
-std::string files_of_role(const record::Application& app, std::string_view role) {
-    std::string out;
-    for (const auto& d : app.documents) {
-        if (d.role != role) continue;
-        if (!out.empty()) out += "; ";
-        out += d.file;
-    }
-    return out;
-}
-
-/// What the checks found, for HR: every problem by its code, and what was read
-/// ("cv_language=es", "languages_claimed=en:C2 fr:C1") where there is a value.
-std::string checks_summary(const record::Application& app) {
-    std::string out;
-    for (const auto& c : app.checks) {
-        std::string item;
-        if (!c.ok) item = c.code;
-        if (c.value && !c.value->empty()) item = (item.empty() ? c.code : item) + "=" + *c.value;
-        if (item.empty()) continue;
-        if (!out.empty()) out += "; ";
-        out += item;
-    }
-    return out;
-}
-
-}  // namespace
-
-namespace {
-
-void add_line(std::string& out, const std::vector<std::string>& values, char delimiter) {
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        if (i > 0) out += delimiter;
-        out += field(values[i], delimiter);
+template <typename Values>
+void add_line(std::string& out, const Values& values, char delimiter) {
+    bool first = true;
+    for (const auto& value : values) {
+        if (!first) out += delimiter;
+        first = false;
+        out += field(value, delimiter);
     }
     out += "\r\n";
-}
-
-void add_row(std::string& out, const record::Application& app, char delimiter) {
-    add_line(out,
-             {app.id, app.received_at, app.applicant.name, app.applicant.email, app.subject,
-              files_of_role(app, "cv"), files_of_role(app, "cover_letter"),
-              files_of_role(app, "other"), app.deadline.status, checks_summary(app), app.routing.by,
-              app.acknowledgement.status, app.duplicate_of.value_or(""), app.id},
-             delimiter);
 }
 
 }  // namespace
 
 std::string index_csv_rows(const std::vector<record::Application>& rows, char delimiter) {
     std::string out;
-    for (const auto& app : rows) add_row(out, app, delimiter);
+    for (const auto& app : rows) add_line(out, record::index_row(app).values, delimiter);
     return out;
 }
 
 EachRow each_of(const std::vector<record::Application>& rows) {
-    return [&rows](const std::function<void(const record::Application&)>& visit) {
-        for (const auto& app : rows) visit(app);
+    return [&rows](const std::function<void(const record::IndexRow&)>& visit) {
+        for (const auto& app : rows) visit(record::index_row(app));
     };
 }
 
 std::string index_csv(const EachRow& rows, char delimiter) {
     // The BOM makes Excel read the file as UTF-8, so accents survive.
     std::string out = "\xEF\xBB\xBF";
-    add_line(out,
-             {"id", "received_at", "applicant_name", "applicant_email", "subject", "cv",
-              "cover_letter", "other_documents", "deadline_status", "checks", "routing",
-              "acknowledgement", "duplicate_of", "folder"},
-             delimiter);
-    rows([&](const record::Application& app) { add_row(out, app, delimiter); });
+    add_line(out, record::kIndexColumns, delimiter);
+    rows([&](const record::IndexRow& row) { add_line(out, row.values, delimiter); });
     return out;
 }
 

@@ -68,10 +68,10 @@ std::filesystem::path file_failed(const config::Storage& storage, std::string_vi
                                   std::string_view id, std::string_view raw_message,
                                   std::string_view reason);
 
-/// Hands every application of a posting to `visit`, in CSV order: the CSV is
-/// made from the state database's rows one at a time, so its memory is the
-/// text's, not a whole posting's records (StateDb::each_application).
-using EachRow = std::function<void(const std::function<void(const record::Application&)>& visit)>;
+/// Hands the CSV row of every application of a posting to `visit`, in CSV order:
+/// the CSV is made from the state database's rows one at a time, so its memory
+/// is the text's, not a whole posting's (StateDb::each_index_row).
+using EachRow = std::function<void(const std::function<void(const record::IndexRow&)>& visit)>;
 
 /// These rows, as an EachRow; `rows` must outlive it.
 EachRow each_of(const std::vector<record::Application>& rows);

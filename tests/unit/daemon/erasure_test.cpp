@@ -116,7 +116,7 @@ protected:
                         {}};
         db_->commit_filing(f, Clock::now());
         store::write_index(config_.storage, "cemr", posting,
-                           store::each_of(db_->applications("cemr", posting)));
+                           [&](const auto& visit) { db_->each_index_row("cemr", posting, visit); });
     }
     /// Set aside on the day its id names: purge goes by when reason.txt was written.
     void failed(const std::string& id, const std::string& raw) {

@@ -58,5 +58,43 @@ TEST(RecordText, WithAcknowledgementRefusesWhatIsNotARecord) {
     EXPECT_ANY_THROW(with_acknowledgement("{\"schema\": 1}", "sent", std::nullopt));
 }
 
+TEST(IndexRow, HoldsTheCsvColumnsOfTheApplication) {
+    Application app = filed_application();
+    app.documents.push_back({"cover_letter", "Lettre - Marie Dupont.pdf", "lettre.pdf",
+                             "attachment", "application/pdf", 1000, "cd34", "fr", "embedded",
+                             "ok"});
+    app.checks.push_back({"missing_letter", false, {}});
+    app.duplicate_of = "2025-03-01_marie-dupont_111111";
+    const IndexRow row = index_row(app);
+    ASSERT_EQ(row.values.size(), kIndexColumns.size());
+    EXPECT_EQ(row.id(), app.id);
+    EXPECT_EQ(row.values[2], "Marie Dupont");
+    EXPECT_EQ(row.values[4], "Candidature spontanée – « Marie »");
+    EXPECT_EQ(row.values[5], "CV - Marie Dupont.pdf");
+    EXPECT_EQ(row.values[6], "Lettre - Marie Dupont.pdf");
+    EXPECT_EQ(row.values[8], "on_time");
+    EXPECT_EQ(row.values[9], "languages_claimed=en:C2 fr:native; missing_letter");
+    EXPECT_EQ(row.values[kAcknowledgementColumn], "queued");
+    EXPECT_EQ(row.values[12], "2025-03-01_marie-dupont_111111");
+    EXPECT_EQ(row.values[13], app.id);
+}
+
+TEST(IndexRow, ComesBackFromItsTextWithTheAcknowledgementGiven) {
+    const IndexRow row = index_row(filed_application());
+    const auto back = index_row_from_text(to_text(row), "sent");
+    ASSERT_TRUE(back.has_value());
+    IndexRow expected = row;
+    expected.values[kAcknowledgementColumn] = "sent";
+    EXPECT_EQ(back->values, expected.values);
+}
+
+TEST(IndexRow, RefusesTextThatIsNotARow) {
+    EXPECT_FALSE(index_row_from_text("", "sent"));
+    EXPECT_FALSE(index_row_from_text("{\"id\": \"x\"}", "sent"));
+    EXPECT_FALSE(index_row_from_text("[\"too\", \"few\"]", "sent"));
+    EXPECT_FALSE(index_row_from_text(
+        R"(["1","2","3","4","5","6","7","8","9","10","11","12","13",14])", "sent"));
+}
+
 }  // namespace
 }  // namespace intake::record

@@ -176,10 +176,13 @@ TEST_F(EraseTest, AVersionOneDatabaseIsMigrated) {
             "TEXT, application_id TEXT, handled_at INTEGER, PRIMARY KEY (mailbox, uid_validity, "
             "uid)); CREATE TABLE outbox (id INTEGER PRIMARY KEY, application_id TEXT, rcpt TEXT, "
             "created_at INTEGER);"
+            "CREATE TABLE applications (id TEXT PRIMARY KEY, organisation TEXT, posting TEXT, "
+            "email TEXT, content_key TEXT, received_at TEXT, handled_at INTEGER, ack_status "
+            "TEXT, record TEXT);"
             "PRAGMA user_version = 1");
     }
     StateDb db(dir_);
-    EXPECT_EQ(db.schema_version(), 3);
+    EXPECT_EQ(db.schema_version(), 4);
     db.record_poll("cemr", Clock::now(), std::nullopt);
     EXPECT_EQ(db.mailbox_stats().size(), 1u);
 }

@@ -1,5 +1,6 @@
 #include "state/state.h"
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -39,9 +40,16 @@ protected:
     fs::path dir_;
 };
 
+std::vector<record::IndexRow> index_rows(StateDb& db) {
+    std::vector<record::IndexRow> rows;
+    db.each_index_row("cemr", "policy-internship",
+                      [&](const record::IndexRow& row) { rows.push_back(row); });
+    return rows;
+}
+
 TEST_F(StateTest, CommitRecordsMessageApplicationAndReplyTogether) {
     StateDb db(dir_);
-    EXPECT_EQ(db.schema_version(), 3);
+    EXPECT_EQ(db.schema_version(), 4);
     const auto now = Clock::now();
     db.commit_filing(filing(42, "app-1", "marie@example.org"), now);
 
@@ -62,9 +70,10 @@ TEST_F(StateTest, CommitRecordsMessageApplicationAndReplyTogether) {
     ASSERT_EQ(due.size(), 1u);
     EXPECT_EQ(due[0].reply.data, "mail bytes\r\n");
     EXPECT_EQ(due[0].reply.rcpt, "marie@example.org");
-    const auto apps = db.applications("cemr", "policy-internship");
-    ASSERT_EQ(apps.size(), 1u);
-    EXPECT_EQ(apps[0].applicant.email, "marie@example.org");
+    const auto rows = index_rows(db);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].values[3], "marie@example.org");
+    EXPECT_EQ(db.application("app-1")->applicant.email, "marie@example.org");
 }
 
 // The daemon keeps its statements prepared; one left open after a call would keep
@@ -88,8 +97,11 @@ TEST_F(StateTest, KeptStatementsHoldNoReadBetweenCallsAndCanBeNested) {
 
     // The same statement again while the first use still reads its rows.
     std::vector<std::size_t> inner;
-    daemon.each_application("cemr", "policy-internship", [&](const record::Application&) {
-        inner.push_back(daemon.applications("cemr", "policy-internship").size());
+    daemon.each_index_row("cemr", "policy-internship", [&](const record::IndexRow&) {
+        std::size_t rows = 0;
+        daemon.each_index_row("cemr", "policy-internship",
+                              [&](const record::IndexRow&) { ++rows; });
+        inner.push_back(rows);
     });
     EXPECT_EQ(inner, (std::vector<std::size_t>{3, 3, 3}));
 }
@@ -113,7 +125,7 @@ TEST_F(StateTest, CommitFilingsRecordsAGroupAndItsSeenAgainMessagesAtOnce) {
     ASSERT_TRUE(again);
     EXPECT_EQ(again->outcome, Outcome::duplicate);
     EXPECT_EQ(again->application_id, "app-1");
-    EXPECT_EQ(db.applications("cemr", "policy-internship").size(), 2u);
+    EXPECT_EQ(index_rows(db).size(), 2u);
     EXPECT_EQ(db.due_replies(now, 10).size(), 2u);
 }
 
@@ -163,6 +175,70 @@ TEST_F(StateTest, MakesTheRecordFromTheApplicationWhenTheFilingHasNoText) {
     EXPECT_EQ(db.record_text("app-1")->text, record::to_text(*f.application));
 }
 
+TEST_F(StateTest, KeepsEachApplicationsCsvRowWithItsCurrentAcknowledgement) {
+    StateDb db(dir_);
+    const auto now = Clock::now();
+    Filing first = filing(1, "app-1", "a@example.org");
+    first.application->subject = "Policy Internship";
+    db.commit_filing(first, now);
+    db.commit_filing(filing(2, "app-2", "b@example.org"), now);
+    db.mark_sent(db.due_replies(now, 10).at(0).id, now);
+
+    const auto rows = index_rows(db);
+    ASSERT_EQ(rows.size(), 2u);
+    record::Application sent = *first.application;
+    sent.acknowledgement.status = "sent";
+    EXPECT_EQ(rows[0].values, record::index_row(sent).values);
+    EXPECT_EQ(rows[0].values[4], "Policy Internship");
+    EXPECT_EQ(rows[1].id(), "app-2");
+    EXPECT_EQ(rows[1].values[record::kAcknowledgementColumn], "queued");
+}
+
+TEST_F(StateTest, TheCsvRowComesFromTheKeptRowNotFromTheRecord) {
+    StateDb db(dir_);
+    db.commit_filing(filing(1, "app-1", "a@example.org"), Clock::now());
+    {
+        SQLite::Database raw((dir_ / "intake.sqlite").string(), SQLite::OPEN_READWRITE);
+        raw.exec("UPDATE applications SET record = '{}'");  // parsing it would throw
+    }
+    const auto rows = index_rows(db);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].values[3], "a@example.org");
+}
+
+TEST_F(StateTest, AnApplicationKeptBeforeCsvRowsGetsItsRowFromItsRecord) {
+    StateDb db(dir_);
+    const auto now = Clock::now();
+    const Filing f = filing(1, "app-1", "a@example.org");
+    db.commit_filing(f, now);
+    db.mark_failed(db.due_replies(now, 10).at(0).id, "550 no such user");
+    {
+        SQLite::Database raw((dir_ / "intake.sqlite").string(), SQLite::OPEN_READWRITE);
+        raw.exec("UPDATE applications SET index_row = NULL");  // as schema v3 left it
+    }
+    record::Application failed = *f.application;
+    failed.acknowledgement.status = "failed";
+    const auto rows = index_rows(db);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].values, record::index_row(failed).values);
+}
+
+TEST_F(StateTest, CountsTheApplicationsOfEachPosting) {
+    StateDb db(dir_);
+    const auto now = Clock::now();
+    db.commit_filing(filing(1, "app-1", "a@example.org"), now);
+    db.commit_filing(filing(2, "app-2", "b@example.org"), now);
+    Filing other = filing(3, "app-3", "c@example.org");
+    other.application->posting = "project-lead";
+    db.commit_filing(other, now);
+    const auto postings = db.postings_with_applications();
+    ASSERT_EQ(postings.size(), 2u);
+    EXPECT_EQ(postings[0].posting, "policy-internship");
+    EXPECT_EQ(postings[0].applications, 2);
+    EXPECT_EQ(postings[1].posting, "project-lead");
+    EXPECT_EQ(postings[1].applications, 1);
+}
+
 TEST_F(StateTest, AFailedReplyIsFailedInItsRecordToo) {
     StateDb db(dir_);
     const auto now = Clock::now();
@@ -178,7 +254,7 @@ TEST_F(StateTest, SurvivesReopeningAndKeepsTheSchema) {
         db.commit_filing(filing(5, "app-5", "b@example.org"), Clock::now());
     }
     StateDb again(dir_);
-    EXPECT_EQ(again.schema_version(), 3);
+    EXPECT_EQ(again.schema_version(), 4);
     EXPECT_TRUE(again.find_handled({"cemr", 7, 5}));
 }
 

@@ -260,7 +260,7 @@ TEST(Filer, IndexIsRewrittenOnceThenAppendedTo) {
     std::vector<record::Application> all{a};
     const EachRow all_rows = [&](const auto& visit) {
         ++full_reads;
-        for (const auto& app : all) visit(app);
+        for (const auto& app : all) visit(record::index_row(app));
     };
     // The first time this Filer sees the posting, the file is rebuilt from every row.
     filer.add_to_index("cemr", "policy-internship", {a}, all_rows);
