@@ -11,6 +11,23 @@
 #include "store/store.h"
 
 namespace intake::daemon {
+namespace {
+
+/// The program intake-reader installed with this intake; without it the service
+/// is a fork of the daemon, which works but makes every message's reader dearer.
+std::optional<std::filesystem::path> reader_program(spdlog::logger& log) {
+    auto program = docs::installed_reader_program();
+    if (!program) {
+        log.warn(
+            "the document reader program (intake-reader, beside intake or in ../lib/intake/) "
+            "is missing: documents are read in forks of intake itself, more slowly; reinstall "
+            "intake");
+    }
+    return program;
+}
+
+}  // namespace
+
 imap::ServerSettings imap_settings(const config::Mailbox& mailbox) {
     imap::ServerSettings s;
     s.url = mailbox.url;
@@ -24,7 +41,7 @@ imap::ServerSettings imap_settings(const config::Mailbox& mailbox) {
 Daemon::Impl::Impl(std::shared_ptr<const config::Config> c, spdlog::logger& l)
     : config(std::move(c)),
       log(l),
-      reader(),
+      reader(reader_program(l)),
       db(std::make_unique<state::StateDb>(config->storage.state_dir)),
       filer(config->storage, Durability::deferred) {}
 

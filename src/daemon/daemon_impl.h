@@ -21,7 +21,7 @@ namespace intake::daemon {
 struct Daemon::Impl {
     std::shared_ptr<const config::Config> config;
     spdlog::logger& log;
-    /// Forked first, while this process is small: every document is read in a
+    /// Started first (the program intake-reader): every document is read in a
     /// child of it.
     docs::ReaderService reader;
     std::unique_ptr<state::StateDb> db;

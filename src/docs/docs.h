@@ -9,6 +9,7 @@
 // bytes; everything else here is pure.
 #include <chrono>
 #include <cstddef>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -57,6 +58,17 @@ struct ExtractLimits {
     std::chrono::milliseconds wall{20000};       ///< wall-clock time to read one document
 };
 
+/// The reader service's loop on its control socket: what the program
+/// intake-reader runs, with the socket as its descriptor 3. Never returns.
+[[noreturn]] void serve_reader_jobs(int control);
+
+/// The program intake-reader that belongs to the intake at `executable`: beside
+/// it (the build tree), else in ../lib/intake/ (installed: /usr/bin/intake and
+/// /usr/lib/intake/intake-reader); std::nullopt when neither is executable.
+std::optional<std::filesystem::path> reader_program_beside(const std::filesystem::path& executable);
+/// The same for the running program (/proc/self/exe).
+std::optional<std::filesystem::path> installed_reader_program();
+
 /// What a contained child does with a document's bytes.
 enum class Job : unsigned char { read_text, unpack_tnef };
 
@@ -80,8 +92,10 @@ public:
         std::string failure;                ///< else why not
     };
 
-    /// Forks the service; throws TransientError when it cannot.
-    ReaderService();
+    /// Starts the service: the program intake-reader when given
+    /// (installed_reader_program()), else a fork of this process, which must then
+    /// be single-threaded. Throws TransientError when it cannot.
+    explicit ReaderService(std::optional<std::filesystem::path> program = std::nullopt);
     ~ReaderService();
     ReaderService(const ReaderService&) = delete;
     ReaderService& operator=(const ReaderService&) = delete;

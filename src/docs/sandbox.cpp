@@ -2,15 +2,19 @@
 // libytnef) read hostile bytes, so they run in a process of their own that can
 // crash, loop or eat memory without harming the daemon.
 //
-// Why fork() without exec(): a forked child may run ordinary code when the
-// process that forks is single-threaded, and needs no second binary, argv
-// protocol or path to itself. Two such processes fork children here:
+// The children are forked without exec(): a forked child may run ordinary code
+// when the process that forks is single-threaded. Two such processes fork them:
 //   - run_contained(): the calling process itself, for single-threaded callers
 //     (`intake parse`, the tests); the child already has the bytes in memory.
-//   - ReaderService: a process forked from the daemon at start, before it grows
-//     or starts its decide() threads; it stays single-threaded and small, and
-//     receives each job's bytes through a socket. The daemon's threads only
-//     talk to it, so none of them ever forks.
+//   - ReaderService: a small process of its own that receives each job's bytes
+//     through a socket. The daemon starts it as the program intake-reader
+//     (fork, then exec: only async-signal-safe calls between them, so a daemon
+//     that has threads may start it again): a fresh image with the document
+//     libraries alone, about half the mappings of intake, which every child
+//     copies at fork and tears down at exit. Without the program (the tests,
+//     a copied binary) it is a fork of the caller at start, before it grows or
+//     starts threads. It stays single-threaded; the daemon's threads only talk
+//     to it, so none of them ever forks.
 // Either child closes every descriptor but its pipe or socket (no IMAP socket,
 // no SQLite file), holds no password (they are read from files only while
 // connecting), can write no file (RLIMIT_FSIZE 0), open few (RLIMIT_NOFILE),
@@ -36,6 +40,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <span>
 #include <thread>
@@ -483,7 +488,9 @@ void warm_up() {
     }
 }
 
-[[noreturn]] void service_main(int control) {
+}  // namespace
+
+[[noreturn]] void serve_reader_jobs(int control) {
     control = keep_only(control);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     // A terminal's Ctrl-C is for the daemon, which stops between messages; the
@@ -533,6 +540,8 @@ void warm_up() {
     _exit(0);
 }
 
+namespace {
+
 [[noreturn]] void service_gone() {
     throw TransientError(
         "the document reader service stopped",
@@ -556,7 +565,39 @@ std::span<const std::pair<std::string_view, std::string_view>> warm_up_documents
     return kWarmUpDocuments;
 }
 
+namespace {
+
+[[noreturn]] void cannot_start(const std::string& what, int error) {
+    throw TransientError(
+        "cannot start the document reader service" + what + ": " + std::strerror(error),
+        "reinstall intake if the program is missing or not executable");
+}
+
+/// In the child of fork(): the control socket becomes descriptor 3 of `program`.
+/// Only async-signal-safe calls. A failed exec() writes its errno to `report`,
+/// which exec() would have closed (O_CLOEXEC), so the parent reads 0 bytes
+/// exactly when the program runs.
+[[noreturn]] void exec_reader_program(const std::filesystem::path& program, int control,
+                                      int report) {
+    // The report must not be where the socket goes, nor lose O_CLOEXEC.
+    if (report == 3) report = fcntl(report, F_DUPFD_CLOEXEC, 4);
+    // dup2() clears O_CLOEXEC on 3 alone: the program inherits the socket, and
+    // anything else the caller left open it closes first thing (keep_only).
+    const bool placed = control == 3 ? fcntl(3, F_SETFD, 0) == 0 : dup2(control, 3) == 3;
+    if (placed) {
+        char name[] = "intake-reader";
+        char* const argv[] = {name, nullptr};
+        execv(program.c_str(), argv);
+    }
+    const int error = errno;
+    (void)::write(report, &error, sizeof error);
+    _exit(127);
+}
+
+}  // namespace
+
 struct ReaderService::Impl {
+    std::optional<std::filesystem::path> program;
     pid_t pid = -1;
     UniqueFd control;
     std::mutex sending;  // one control message at a time
@@ -564,18 +605,34 @@ struct ReaderService::Impl {
     void start() {
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-            throw TransientError(std::string("cannot start the document reader service: ") +
-                                 std::strerror(errno));
+            cannot_start("", errno);
         }
         UniqueFd mine(sv[0]), theirs(sv[1]);
+        int report[2];
+        if (program && pipe2(report, O_CLOEXEC) != 0) cannot_start("", errno);
+        UniqueFd report_read(program ? report[0] : -1), report_write(program ? report[1] : -1);
         const pid_t child = fork();
-        if (child < 0) {
-            throw TransientError(std::string("cannot start the document reader service: ") +
-                                 std::strerror(errno));
+        if (child < 0) cannot_start("", errno);
+        if (child == 0) {
+            if (program) exec_reader_program(*program, theirs.get(), report_write.get());
+            serve_reader_jobs(theirs.get());
         }
-        if (child == 0) service_main(theirs.get());
         pid = child;
         control = std::move(mine);
+        if (program) confirm_exec(report_read, report_write);
+    }
+
+    /// Waits until the child has become the program, or reaps it and says why not.
+    void confirm_exec(UniqueFd& report_read, UniqueFd& report_write) {
+        report_write.close();
+        int error = 0;
+        ssize_t n;
+        do {
+            n = ::read(report_read.get(), &error, sizeof error);
+        } while (n < 0 && errno == EINTR);
+        if (n == 0) return;
+        stop();
+        cannot_start(" " + program->string(), n == sizeof error ? error : EIO);
     }
 
     void stop() {
@@ -587,7 +644,28 @@ struct ReaderService::Impl {
     }
 };
 
-ReaderService::ReaderService() : impl_(std::make_unique<Impl>()) { impl_->start(); }
+ReaderService::ReaderService(std::optional<std::filesystem::path> program)
+    : impl_(std::make_unique<Impl>()) {
+    impl_->program = std::move(program);
+    impl_->start();
+}
+
+std::optional<std::filesystem::path> reader_program_beside(
+    const std::filesystem::path& executable) {
+    const std::filesystem::path dir = executable.parent_path();
+    for (const auto& candidate :
+         {dir / "intake-reader", dir / ".." / "lib" / "intake" / "intake-reader"}) {
+        if (access(candidate.c_str(), X_OK) == 0) return candidate.lexically_normal();
+    }
+    return std::nullopt;
+}
+
+std::optional<std::filesystem::path> installed_reader_program() {
+    std::error_code error;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (error) return std::nullopt;
+    return reader_program_beside(self);
+}
 
 ReaderService::~ReaderService() { impl_->stop(); }
 

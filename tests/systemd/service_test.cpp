@@ -192,6 +192,12 @@ TEST_F(ServiceTest, EnableNowFilesAndAnswersOnce) {
         container_->must_run("cat /srv/intake/cemr/policy-internship/*/application.json");
     EXPECT_NE(record.find("\"status\": \"ok\""), std::string::npos) << record;
     EXPECT_NE(record.find("\"method\": \"embedded\""), std::string::npos) << record;
+    // ... by the installed reader program, not by forks of the daemon.
+    const std::string service = show("MainPID");
+    EXPECT_EQ(container_->must_run("readlink /proc/$(cat /proc/" + service + "/task/" + service +
+                                   "/children | cut -d' ' -f1)/exe"),
+              "/usr/lib/intake/intake-reader\n");
+    EXPECT_EQ(journal("-p warning").find("reader program"), std::string::npos) << journal();
     // What HR reads belongs to HR's group.
     EXPECT_NE(container_->must_run("find /srv/intake/cemr -printf '%g\\n' | sort -u"), "")
         << "no files";

@@ -38,9 +38,35 @@ ExtractLimits small_limits() {
     return l;
 }
 
-/// Every format is read both ways: in a child of this process (`intake parse`)
-/// and in a child of the reader service (the daemon).
-class ReadText : public ::testing::TestWithParam<bool> {
+/// Where documents are read: in a child of this process (`intake parse`), of
+/// the reader service forked from this process, or of the service as the
+/// program intake-reader (the daemon).
+enum class Way { this_process, forked_service, reader_program };
+
+std::unique_ptr<ReaderService> service_for(Way way) {
+    switch (way) {
+        case Way::this_process:
+            return nullptr;
+        case Way::forked_service:
+            return std::make_unique<ReaderService>();
+        case Way::reader_program:
+            return std::make_unique<ReaderService>(INTAKE_READER_PROGRAM);
+    }
+    return nullptr;
+}
+
+std::string way_name(Way way) {
+    constexpr const char* kNames[] = {"InThisProcess", "InAForkedReaderService",
+                                      "InTheReaderProgram"};
+    return kNames[static_cast<int>(way)];
+}
+
+std::string test_name(const ::testing::TestParamInfo<Way>& info) { return way_name(info.param); }
+
+void PrintTo(Way way, std::ostream* out) { *out << way_name(way); }
+
+/// Every format is read every way.
+class ReadText : public ::testing::TestWithParam<Way> {
 protected:
     const ReaderService* service() const { return service_.get(); }
     Text read(const std::string& name, const std::string& type = "application/octet-stream") {
@@ -48,14 +74,13 @@ protected:
     }
 
 private:
-    std::unique_ptr<ReaderService> service_ =
-        GetParam() ? std::make_unique<ReaderService>() : nullptr;
+    std::unique_ptr<ReaderService> service_ = service_for(GetParam());
 };
 
-std::string way(const ::testing::TestParamInfo<bool>& info) {
-    return info.param ? "InTheReaderService" : "InThisProcess";
-}
-INSTANTIATE_TEST_SUITE_P(BothWays, ReadText, ::testing::Bool(), way);
+INSTANTIATE_TEST_SUITE_P(EveryWay, ReadText,
+                         ::testing::Values(Way::this_process, Way::forked_service,
+                                           Way::reader_program),
+                         test_name);
 
 TEST_P(ReadText, PdfWithText) {
     const Text t = read("document1.pdf", "application/pdf");
@@ -275,8 +300,20 @@ pid_t only_child() {
     return pid;
 }
 
-TEST(ReaderService, ASleepingReaderIsKilledAtTheWallClockDeadline) {
-    ReaderService service;
+/// The service's own behaviour, forked or as the program.
+class ReaderServiceTest : public ::testing::TestWithParam<Way> {
+protected:
+    ReaderService& service() { return *service_; }
+
+private:
+    std::unique_ptr<ReaderService> service_ = service_for(GetParam());
+};
+
+INSTANTIATE_TEST_SUITE_P(BothServices, ReaderServiceTest,
+                         ::testing::Values(Way::forked_service, Way::reader_program), test_name);
+
+TEST_P(ReaderServiceTest, ASleepingReaderIsKilledAtTheWallClockDeadline) {
+    ReaderService& service = this->service();
     ExtractLimits l = small_limits();
     l.cpu = std::chrono::seconds(30);
     l.wall = std::chrono::milliseconds(300);
@@ -287,8 +324,8 @@ TEST(ReaderService, ASleepingReaderIsKilledAtTheWallClockDeadline) {
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
-TEST(ReaderService, TooMuchOutputIsRefused) {
-    ReaderService service;
+TEST_P(ReaderServiceTest, TooMuchOutputIsRefused) {
+    ReaderService& service = this->service();
     std::string failure;
     const auto out = service.run(Job::read_text, std::string(100000, 'a'), "a.txt", "text/plain",
                                  small_limits(), 1000, failure);
@@ -298,8 +335,8 @@ TEST(ReaderService, TooMuchOutputIsRefused) {
     EXPECT_EQ(read_text("hello", "a.txt", "text/plain", small_limits(), &service).text, "hello");
 }
 
-TEST(ReaderService, ThreadsReadTheirOwnDocumentsAtOnce) {
-    ReaderService service;
+TEST_P(ReaderServiceTest, ThreadsReadTheirOwnDocumentsAtOnce) {
+    ReaderService& service = this->service();
     const std::vector<std::pair<std::string, std::string>> wanted = {
         {"document1.pdf", "Erasmus+ trainee"},
         {"Documento1.docx", "Experiência profissional"},
@@ -372,8 +409,8 @@ TEST(PdfTablesHeld, KeepPopplersTablesBuiltFromOnePdfToTheNext) {
     EXPECT_FALSE(poppler_tables_built());
 }
 
-TEST(ReaderService, OneChildReadsAMessagesDocumentsInOrder) {
-    ReaderService service;
+TEST_P(ReaderServiceTest, OneChildReadsAMessagesDocumentsInOrder) {
+    ReaderService& service = this->service();
     auto files = attachments(
         {"document1.pdf", "Documento1.docx", "notes.txt", "Documento2.odt", "notes.txt"});
     files[2].file_name = "photo.png";
@@ -387,8 +424,8 @@ TEST(ReaderService, OneChildReadsAMessagesDocumentsInOrder) {
     EXPECT_NE(texts[4].text.find("Je vous prie d'agréer"), std::string::npos);
 }
 
-TEST(ReaderService, EachDocumentHasTheWallClockToItselfAndOneOutOfTimeStopsNoOther) {
-    ReaderService service;
+TEST_P(ReaderServiceTest, EachDocumentHasTheWallClockToItselfAndOneOutOfTimeStopsNoOther) {
+    ReaderService& service = this->service();
     ExtractLimits l = small_limits();
     l.cpu = std::chrono::seconds(30);
     l.wall = std::chrono::milliseconds(300);
@@ -406,8 +443,8 @@ TEST(ReaderService, EachDocumentHasTheWallClockToItselfAndOneOutOfTimeStopsNoOth
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
-TEST(ReaderService, TooMuchOutputIsRefusedForThatDocumentAlone) {
-    ReaderService service;
+TEST_P(ReaderServiceTest, TooMuchOutputIsRefusedForThatDocumentAlone) {
+    ReaderService& service = this->service();
     const std::string long_text(100000, 'a');
     const auto outcomes = service.run_each(Job::read_text,
                                            {{"hello", "a.txt", "text/plain"},
@@ -424,8 +461,8 @@ TEST(ReaderService, TooMuchOutputIsRefusedForThatDocumentAlone) {
     EXPECT_NE(outcomes[2].output->find("goodbye"), std::string::npos);
 }
 
-TEST(ReaderService, AServiceThatWasKilledIsTheDaemonsErrorAndIsReplaced) {
-    ReaderService service;
+TEST_P(ReaderServiceTest, AServiceThatWasKilledIsTheDaemonsErrorAndIsReplaced) {
+    ReaderService& service = this->service();
     const pid_t pid = only_child();
     ASSERT_GT(pid, 0);
     const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
@@ -442,13 +479,71 @@ TEST(ReaderService, AServiceThatWasKilledIsTheDaemonsErrorAndIsReplaced) {
 }
 
 TEST(ReaderService, LeavesNoProcessBehind) {
-    {
-        ReaderService service;
-        EXPECT_EQ(
-            read_text(fixture("document1.pdf"), "cv.pdf", "", small_limits(), &service).status,
-            TextStatus::ok);
+    for (const Way way : {Way::forked_service, Way::reader_program}) {
+        {
+            const auto service = service_for(way);
+            EXPECT_EQ(
+                read_text(fixture("document1.pdf"), "cv.pdf", "", small_limits(), service.get())
+                    .status,
+                TextStatus::ok);
+        }
+        EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);
     }
-    EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);
+}
+
+TEST_P(ReaderServiceTest, IsTheReaderProgramWhenGivenOne) {
+    const pid_t pid = only_child();
+    ASSERT_GT(pid, 0);
+    const auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe");
+    if (GetParam() == Way::reader_program) {
+        EXPECT_EQ(exe, std::filesystem::path(INTAKE_READER_PROGRAM));
+    } else {
+        EXPECT_EQ(exe, std::filesystem::read_symlink("/proc/self/exe"));
+    }
+}
+
+// The program and how intake finds it.
+
+TEST(ReaderProgram, AProgramThatCannotRunIsAnErrorNamingIt) {
+    try {
+        ReaderService service("/nonexistent/intake-reader");
+        FAIL() << "started";
+    } catch (const TransientError& e) {
+        EXPECT_NE(std::string(e.what()).find("/nonexistent/intake-reader"), std::string::npos)
+            << e.what();
+        EXPECT_NE(std::string(e.what()).find("No such file"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);  // its child reaped
+}
+
+TEST(ReaderProgram, RefusesToRunWithoutItsSocket) {
+    const std::string command = std::string("'") + INTAKE_READER_PROGRAM + "' 3>&- 2>/dev/null";
+    const int status = std::system(command.c_str());
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 2);
+}
+
+TEST(ReaderProgram, IsFoundBesideIntakeOrInLibIntake) {
+    namespace fs = std::filesystem;
+    std::string tmpl = (fs::temp_directory_path() / "intake-reader-XXXXXX").string();
+    const fs::path root = mkdtemp(tmpl.data());
+    fs::create_directories(root / "build");
+    fs::create_directories(root / "usr" / "bin");
+    fs::create_directories(root / "usr" / "lib" / "intake");
+    const auto make_program = [](const fs::path& path) {
+        std::ofstream(path) << "#!/bin/sh\n";
+        fs::permissions(path, fs::perms::owner_all);
+    };
+    EXPECT_FALSE(reader_program_beside(root / "build" / "intake"));
+    make_program(root / "build" / "intake-reader");
+    EXPECT_EQ(reader_program_beside(root / "build" / "intake"), root / "build" / "intake-reader");
+    make_program(root / "usr" / "lib" / "intake" / "intake-reader");
+    EXPECT_EQ(reader_program_beside(root / "usr" / "bin" / "intake"),
+              root / "usr" / "lib" / "intake" / "intake-reader");
+    std::ofstream(root / "usr" / "bin" / "intake-reader") << "not executable";
+    EXPECT_EQ(reader_program_beside(root / "usr" / "bin" / "intake"),
+              root / "usr" / "lib" / "intake" / "intake-reader");
+    fs::remove_all(root);
 }
 
 }  // namespace
