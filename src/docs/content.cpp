@@ -4,6 +4,7 @@
 // Texts are folded (lower case, no accents) and compared by whole words.
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -49,10 +50,24 @@ bool starts_with_any(std::string_view line, const Words& words) {
                        [&](const std::string& w) { return starts_with_phrase(line, w); });
 }
 
-std::size_t words_in(const std::string& line) {
-    std::istringstream in(line);
+/// The words of `line` as `>>` reads them: runs of bytes between ASCII blanks.
+std::size_t words_in(std::string_view line) {
+    const auto blank = [](char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+    };
     std::size_t n = 0;
-    for (std::string w; in >> w;) ++n;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        if (!blank(line[i]) && (i == 0 || blank(line[i - 1]))) ++n;
+    }
+    return n;
+}
+
+int date_ranges_in(const std::vector<std::string>& lines) {
+    int n = 0;
+    std::smatch found;
+    for (const auto& line : lines) {
+        if (find_date_range(line, found)) ++n;
+    }
     return n;
 }
 
@@ -148,23 +163,20 @@ bool find_date_range(const std::string& line, std::smatch& found) {
     return has_year(line) && std::regex_search(line, found, range);
 }
 
-int date_ranges(std::string_view folded_text) {
-    int n = 0;
-    std::smatch found;
-    for (const auto& line : lines_of(folded_text)) {
-        if (find_date_range(line, found)) ++n;
-    }
-    return n;
-}
+int date_ranges(std::string_view folded_text) { return date_ranges_in(lines_of(folded_text)); }
 
 LetterForm letter_form(std::string_view text, const config::Rules& rules) {
     LetterForm form;
     const auto lines = lines_of(text);
-    std::vector<std::string> folded;
-    for (const auto& l : lines) folded.push_back(text::fold(l));
+    // Only the first and the last lines are looked at: fold those alone.
+    std::vector<std::optional<std::string>> folded(lines.size());
+    const auto folded_line = [&](std::size_t i) -> const std::string& {
+        if (!folded[i]) folded[i] = text::fold(lines[i]);
+        return *folded[i];
+    };
     std::size_t begin = 0, end = lines.size();
     for (std::size_t i = 0; i < lines.size() && i < 8; ++i) {
-        if (starts_with_any(folded[i], rules.salutations)) {
+        if (starts_with_any(folded_line(i), rules.salutations)) {
             form.salutation = true;
             begin = i + 1;
             break;
@@ -172,7 +184,7 @@ LetterForm letter_form(std::string_view text, const config::Rules& rules) {
     }
     // The closing is among the last lines, with at most a few signature lines after it.
     for (std::size_t i = lines.size(); i-- > begin && lines.size() - i <= 8;) {
-        if (folded[i].size() <= 160 && starts_with_any(folded[i], rules.closings)) {
+        if (folded_line(i).size() <= 160 && starts_with_any(folded_line(i), rules.closings)) {
             form.closing = true;
             end = i;
             for (std::size_t j = i + 1; j < lines.size() && j <= i + 3; ++j) {
@@ -192,7 +204,8 @@ RoleScore score_roles(std::string_view text, const config::Rules& rules) {
     RoleScore score;
     const std::string folded = text::fold(text);
     std::vector<std::string> headings;
-    for (const auto& line : lines_of(folded)) {
+    const auto lines = lines_of(folded);
+    for (const auto& line : lines) {
         for (const auto& h : rules.cv_headings) {
             if (line.size() <= kMaxHeadingBytes && starts_with_phrase(line, h) &&
                 std::find(headings.begin(), headings.end(), h) == headings.end()) {
@@ -200,7 +213,7 @@ RoleScore score_roles(std::string_view text, const config::Rules& rules) {
             }
         }
     }
-    score.cv = 2 * static_cast<int>(headings.size()) + std::min(date_ranges(folded), 4);
+    score.cv = 2 * static_cast<int>(headings.size()) + std::min(date_ranges_in(lines), 4);
     const LetterForm form = letter_form(text, rules);
     score.letter = (form.salutation ? 3 : 0) + (form.closing ? 3 : 0);
     int phrases = 0;

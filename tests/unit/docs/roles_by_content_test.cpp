@@ -160,6 +160,19 @@ TEST(LetterForm, SalutationClosingAndSignatureInFourLanguages) {
     }
 }
 
+TEST(LetterForm, CountsTheWordsBetweenTheSalutationAndTheClosing) {
+    const LetterForm form = letter_form(
+        "Header line\nMadame, Monsieur,\nJe  postule\tau poste « chargé » de projet.\n"
+        "Ci-joint:\x0bmon CV ; merci !\nJe vous prie d'agréer mes salutations.\nCamille Martin",
+        rules());
+    ASSERT_TRUE(form.salutation);
+    ASSERT_TRUE(form.closing);
+    // Runs of bytes between ASCII blanks: « and » count, and so do ";" and "!".
+    EXPECT_EQ(form.body_words, 9u + 6u);
+    EXPECT_EQ(letter_form("Dear Sir,\nYours sincerely,\nAna Lima", rules()).body_words, 0u);
+    EXPECT_EQ(letter_form("   one two\n\tthree   ", rules()).body_words, 3u);
+}
+
 TEST(ApplicantName, FromTheSignatureElseTheTopOfTheCv) {
     mime::ParsedMessage m;
     m.body_text = kFrenchBodyLetter;
