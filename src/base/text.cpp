@@ -264,6 +264,17 @@ std::string_view trimmed(std::string_view s) {
 
 std::string trim(std::string_view s) { return std::string(trimmed(s)); }
 
+std::size_t count_words(std::string_view s) {
+    const auto blank = [](char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+    };
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (!blank(s[i]) && (i == 0 || blank(s[i - 1]))) ++n;
+    }
+    return n;
+}
+
 std::vector<std::string_view> trimmed_lines(std::string_view s, std::size_t max_lines) {
     std::vector<std::string_view> lines;
     for (std::string_view rest = s; !rest.empty() && lines.size() < max_lines;) {

@@ -29,6 +29,10 @@ std::string trim(std::string_view s);
 /// ones left out; at most `max_lines`. Views into `s`.
 std::vector<std::string_view> trimmed_lines(std::string_view s, std::size_t max_lines);
 
+/// How many words `operator>>` would read from `s`: runs of bytes between ASCII
+/// blanks (space, \t, \n, \v, \f, \r), without a stream.
+std::size_t count_words(std::string_view s);
+
 /// The first place of `needle` in `haystack` at or after `from`, else npos:
 /// string_view::find with glibc's memmem, which does not compare at every place
 /// the needle's first byte occurs (the phrase searches of routing and feedback).

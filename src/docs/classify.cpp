@@ -30,13 +30,6 @@ bool opens_quoted_part(const std::string& line) {
                      starts_with(folded, "em ") || starts_with(folded, "el "));
 }
 
-std::size_t word_count(std::string_view s) {
-    std::istringstream in{std::string(s)};
-    std::size_t n = 0;
-    for (std::string w; in >> w;) ++n;
-    return n;
-}
-
 bool is_document(const mime::Attachment& a) {
     // Images inside an HTML body (logos, signatures) belong to the body.
     if (a.in_related && starts_with(a.media_type, "image/")) return false;
@@ -133,7 +126,7 @@ std::vector<Document> classify(const mime::ParsedMessage& message, const TextRea
     const bool letter =
         (form.salutation && form.closing &&
          form.body_words >= static_cast<std::size_t>(rules.letter_min_words)) ||
-        word_count(own) >= static_cast<std::size_t>(rules.letter_min_words_without_form);
+        text::count_words(own) >= static_cast<std::size_t>(rules.letter_min_words_without_form);
     if (letter) {
         // The whole body is filed as the letter (not only own_words): HR wants
         // to read what the applicant sent, quoted history included.

@@ -50,18 +50,6 @@ bool starts_with_any(std::string_view line, const Words& words) {
                        [&](const std::string& w) { return starts_with_phrase(line, w); });
 }
 
-/// The words of `line` as `>>` reads them: runs of bytes between ASCII blanks.
-std::size_t words_in(std::string_view line) {
-    const auto blank = [](char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-    };
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        if (!blank(line[i]) && (i == 0 || blank(line[i - 1]))) ++n;
-    }
-    return n;
-}
-
 int date_ranges_in(const std::vector<std::string>& lines) {
     int n = 0;
     std::smatch found;
@@ -196,7 +184,7 @@ LetterForm letter_form(std::string_view text, const config::Rules& rules) {
             break;
         }
     }
-    for (std::size_t i = begin; i < end; ++i) form.body_words += words_in(lines[i]);
+    for (std::size_t i = begin; i < end; ++i) form.body_words += text::count_words(lines[i]);
     return form;
 }
 

@@ -4,8 +4,22 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 namespace intake::text {
 namespace {
+
+TEST(TextCountWords, CountsWhatAStreamWouldRead) {
+    for (const std::string s :
+         {"", "   ", "one", " one two  three ", "a\tb\nc\vd\fe\rf", "« guillemets » ; !",
+          "Ci-joint:\x0bmon CV", "caf\xc3\xa9\xc2\xa0noir", "\n\nx\n"}) {
+        std::istringstream in(s);
+        std::size_t by_stream = 0;
+        for (std::string w; in >> w;) ++by_stream;
+        EXPECT_EQ(count_words(s), by_stream) << s;
+    }
+    EXPECT_EQ(count_words(" one two  three "), 3u);
+}
 
 TEST(TextTrimmedLines, TrimsEachLineDropsBlankOnesAndStopsAtTheLimit) {
     const std::string text = "  first \r\n\n\t\nsecond\n   \n third\tpart \nlast";
