@@ -265,9 +265,7 @@ std::string_view trimmed(std::string_view s) {
 std::string trim(std::string_view s) { return std::string(trimmed(s)); }
 
 std::size_t count_words(std::string_view s) {
-    const auto blank = [](char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-    };
+    const auto blank = [](char c) { return kSpace.find(c) != std::string_view::npos; };
     std::size_t n = 0;
     for (std::size_t i = 0; i < s.size(); ++i) {
         if (!blank(s[i]) && (i == 0 || blank(s[i - 1]))) ++n;

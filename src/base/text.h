@@ -30,7 +30,7 @@ std::string trim(std::string_view s);
 std::vector<std::string_view> trimmed_lines(std::string_view s, std::size_t max_lines);
 
 /// How many words `operator>>` would read from `s`: runs of bytes between ASCII
-/// blanks (space, \t, \n, \v, \f, \r), without a stream.
+/// blanks (the white space trim() removes), without a stream.
 std::size_t count_words(std::string_view s);
 
 /// The first place of `needle` in `haystack` at or after `from`, else npos:
