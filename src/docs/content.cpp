@@ -27,7 +27,7 @@ bool is_word_byte(char c) {
 std::vector<std::string> lines_of(std::string_view text) {
     std::vector<std::string> lines;
     for (const std::string_view line : text::trimmed_lines(text, kMaxLines)) {
-        // Physical PDF layout pads with runs of spaces; one is enough.
+        // Documents align with runs of spaces and tabs; one space is enough.
         std::string squeezed;
         squeezed.reserve(line.size());
         for (char c : line) {

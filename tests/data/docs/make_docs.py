@@ -83,6 +83,18 @@ Francés: C1
 Portugués: C1
 Habilidades
 Gestión de proyectos""",
+    "sidebar_cv_left": """Jonas Berg
+Malmö, Sweden
+jonas.berg@example.org
+Languages
+Swedish: native
+English: C1
+German: B2""",
+    "sidebar_cv_right": """Work experience
+2021 - 2024  Project officer, City of Malmö
+2019 - 2021  Trainee, Eurocities, Brussels
+Education
+2015 - 2019  Master in European Studies, Lund University""",
     "letter_es": """Estimados señores:
 Me dirijo a ustedes para presentar mi candidatura a las prácticas en su asociación.
 Soy estudiante de la Universidad de Oviedo, que firmará el convenio de prácticas.
@@ -130,6 +142,24 @@ def text_pdf(text):
     for line in text.split("\n"):
         ops += pdf_string(line) + b" Tj T*\n"
     ops += b"ET"
+    return pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        stream(ops),
+    ])
+
+
+def two_column_pdf(left, right):
+    """A sidebar CV: two columns of lines side by side, the right one drawn after the left."""
+    ops = b""
+    for x, text in ((50, left), (330, right)):
+        ops += b"BT /F1 10 Tf 12 TL %d 800 Td\n" % x
+        for line in text.split("\n"):
+            ops += pdf_string(line) + b" Tj T*\n"
+        ops += b"ET\n"
     return pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -273,6 +303,7 @@ def main():
     write("Documento2.docx", docx(TEXTS["letter_pt"]))
     write("Documento1.odt", odt(TEXTS["cv_es"]))
     write("Documento2.odt", odt(TEXTS["letter_es"]))
+    write("sidebar.pdf", two_column_pdf(TEXTS["sidebar_cv_left"], TEXTS["sidebar_cv_right"]))
     write("notes.txt", TEXTS["letter_fr"].encode("cp1252"))
     write("image_only.pdf", scanned_pdf())
     write("garbage.pdf", b"%PDF-1.7\n" + bytes((i * 7919) % 251 for i in range(4000)))

@@ -90,6 +90,17 @@ TEST_P(ReadText, PdfWithText) {
     EXPECT_NE(t.text.find("Erasmus+ trainee"), std::string::npos) << t.text;
 }
 
+TEST_P(ReadText, PdfColumnsOneAfterTheOther) {
+    // Side by side, a sidebar's lines and the main column's would merge into
+    // lines that belong to neither: a name beside a heading, a language beside
+    // a date range.
+    const Text t = read("sidebar.pdf", "application/pdf");
+    EXPECT_EQ(t.status, TextStatus::ok) << t.detail;
+    EXPECT_EQ(t.text.substr(0, t.text.find('\n')), "Jonas Berg") << t.text;
+    EXPECT_NE(t.text.find("\nGerman: B2\n"), std::string::npos) << t.text;
+    EXPECT_NE(t.text.find("\nWork experience\n"), std::string::npos) << t.text;
+}
+
 TEST_P(ReadText, PdfWithAccents) {
     const Text t = read("scan_0002.pdf");
     EXPECT_EQ(t.status, TextStatus::ok) << t.detail;

@@ -185,6 +185,14 @@ TEST(ApplicantName, FromTheSignatureElseTheTopOfTheCv) {
     EXPECT_EQ(name_in_documents(docs, rules()).value_or(""), "Joana Ferreira");
 }
 
+TEST(ApplicantName, FromTheTopOfASidebarCv) {
+    // The sidebar's first line shares its height with the main column's heading.
+    mime::ParsedMessage m;
+    m.attachments.push_back(fixture("sidebar.pdf", "application/pdf"));
+    const auto docs = classify_files(m);
+    EXPECT_EQ(name_in_documents(docs, rules()).value_or(""), "Jonas Berg");
+}
+
 /// Every phrase of the shipped rules that feedback and roles look for.
 std::vector<std::string> rule_phrases() {
     const config::Rules& r = rules();
