@@ -254,13 +254,13 @@ std::string ascii_lower(std::string_view s) {
 
 namespace {
 constexpr std::string_view kSpace = " \t\r\n\f\v";
+}  // namespace
 
 std::string_view trimmed(std::string_view s) {
     const auto first = s.find_first_not_of(kSpace);
     if (first == std::string_view::npos) return {};
     return s.substr(first, s.find_last_not_of(kSpace) + 1 - first);
 }
-}  // namespace
 
 std::string trim(std::string_view s) { return std::string(trimmed(s)); }
 

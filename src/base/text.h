@@ -24,6 +24,7 @@ std::string ascii_lower(std::string_view s);
 
 /// Leading and trailing white space removed.
 std::string trim(std::string_view s);
+std::string_view trimmed(std::string_view s);  ///< the same, as a view into `s`
 
 /// The text's lines ('\n'-separated), each trimmed as trim() does, the blank
 /// ones left out; at most `max_lines`. Views into `s`.

@@ -24,19 +24,39 @@ bool is_word_byte(char c) {
     return std::isalnum(u) || u >= 0x80;
 }
 
+/// Physical PDF layout pads with runs of spaces; one is enough.
+std::string squeezed(std::string_view line) {
+    std::string out;
+    out.reserve(line.size());
+    for (char c : line) {
+        if ((c == ' ' || c == '\t') && !out.empty() && out.back() == ' ') continue;
+        out += c == '\t' ? ' ' : c;
+    }
+    return out;
+}
+
 std::vector<std::string> lines_of(std::string_view text) {
     std::vector<std::string> lines;
     for (const std::string_view line : text::trimmed_lines(text, kMaxLines)) {
-        // Documents align with runs of spaces and tabs; one space is enough.
-        std::string squeezed;
-        squeezed.reserve(line.size());
-        for (char c : line) {
-            if ((c == ' ' || c == '\t') && !squeezed.empty() && squeezed.back() == ' ') continue;
-            squeezed += c == '\t' ? ' ' : c;
-        }
-        if (!squeezed.empty()) lines.push_back(std::move(squeezed));
+        lines.push_back(squeezed(line));  // trimmed and not blank: never empty
     }
     return lines;
+}
+
+/// A line's columns: a PDF's physical layout sets them apart by a run of
+/// spaces, an office document by a tab. Words within a column are one space
+/// apart, or two after a full stop.
+std::vector<std::string_view> columns_of(std::string_view line) {
+    constexpr std::string_view kGap = "   ";
+    std::vector<std::string_view> columns;
+    while (!line.empty()) {
+        const std::size_t end = std::min(line.find(kGap), line.find('\t'));
+        if (const std::string_view column = text::trimmed(line.substr(0, end)); !column.empty()) {
+            columns.push_back(column);
+        }
+        line.remove_prefix(end == std::string_view::npos ? line.size() : end + 1);
+    }
+    return columns;
 }
 
 bool starts_with_phrase(std::string_view line, std::string_view phrase) {
@@ -219,14 +239,15 @@ std::optional<std::string> name_in_documents(const std::vector<Document>& docume
         if (d.role != Role::cover_letter || d.text.text.empty()) continue;
         if (auto signature = letter_form(d.text.text, rules).signature) return signature;
     }
-    // Else the first lines of the CV, where CVs put the name.
+    // Else the first lines of the CV, where CVs put the name: in any of their
+    // columns (a sidebar's name shares its line with the main column's heading).
     for (const auto& d : documents) {
         if (d.role != Role::cv || d.text.text.empty()) continue;
-        const auto lines = lines_of(d.text.text);
-        for (std::size_t i = 0; i < lines.size() && i < 4; ++i) {
-            const std::string folded = text::fold(lines[i]);
-            if (looks_like_heading(folded, rules)) continue;
-            if (looks_like_name(lines[i])) return lines[i];
+        for (const std::string_view line : text::trimmed_lines(d.text.text, 4)) {
+            for (const std::string_view cell : columns_of(line)) {
+                if (looks_like_heading(text::fold(cell), rules)) continue;
+                if (looks_like_name(cell)) return squeezed(cell);
+            }
         }
     }
     return std::nullopt;

@@ -53,11 +53,11 @@ Text read_pdf(std::string_view bytes) {
     for (int i = 0; i < pages; ++i) {
         std::unique_ptr<poppler::page> page(doc->create_page(i));
         if (!page) continue;
-        // Reading order, a column after the other: the physical layout would
-        // put a sidebar's lines beside the main column's, into lines that
-        // belong to neither (a name beside a heading).
-        const auto utf8 =
-            page->text(poppler::rectf(), poppler::page::non_raw_non_physical_layout).to_utf8();
+        // The physical layout keeps a table's row on one line ("2019 - 2021",
+        // a gap, "Project officer"), as CVs pair dates with roles; reading order
+        // would give the column of dates, then the column of roles. A sidebar's
+        // lines come beside the main column's, apart by a run of spaces.
+        const auto utf8 = page->text(poppler::rectf(), poppler::page::physical_layout).to_utf8();
         t.text.append(utf8.begin(), utf8.end());
         t.text += '\n';
     }

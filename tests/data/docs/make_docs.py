@@ -152,14 +152,11 @@ def text_pdf(text):
     ])
 
 
-def two_column_pdf(left, right):
-    """A sidebar CV: two columns of lines side by side, the right one drawn after the left."""
+def positioned_pdf(runs):
+    """A page of text runs [(x, line, text)] drawn in that order, line 0 at the top."""
     ops = b""
-    for x, text in ((50, left), (330, right)):
-        ops += b"BT /F1 10 Tf 12 TL %d 800 Td\n" % x
-        for line in text.split("\n"):
-            ops += pdf_string(line) + b" Tj T*\n"
-        ops += b"ET\n"
+    for x, line, text in runs:
+        ops += b"BT /F1 10 Tf %d %d Td " % (x, 800 - 12 * line) + pdf_string(text) + b" Tj ET\n"
     return pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -168,6 +165,18 @@ def two_column_pdf(left, right):
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
         stream(ops),
     ])
+
+
+def sidebar_pdf(left, right):
+    """A sidebar CV: two columns side by side, the left one drawn first."""
+    return positioned_pdf([(x, i, line) for x, text in ((50, left), (330, right))
+                           for i, line in enumerate(text.split("\n"))])
+
+
+def table_pdf(rows):
+    """A Europass-like CV: a column of dates beside a column of roles, row by row."""
+    return positioned_pdf([(x, i, cell) for i, row in enumerate(rows)
+                           for x, cell in zip((50, 150), row) if cell])
 
 
 def scanned_pdf():
@@ -303,7 +312,11 @@ def main():
     write("Documento2.docx", docx(TEXTS["letter_pt"]))
     write("Documento1.odt", odt(TEXTS["cv_es"]))
     write("Documento2.odt", odt(TEXTS["letter_es"]))
-    write("sidebar.pdf", two_column_pdf(TEXTS["sidebar_cv_left"], TEXTS["sidebar_cv_right"]))
+    write("sidebar.pdf", sidebar_pdf(TEXTS["sidebar_cv_left"], TEXTS["sidebar_cv_right"]))
+    write("table.pdf", table_pdf([("Work experience", ""),
+                                  ("2021 - 2024", "Project officer, City of Malmö"),
+                                  ("", "Coordination of Interreg partners"),
+                                  ("2019 - 2021", "Trainee, Eurocities, Brussels")]))
     write("notes.txt", TEXTS["letter_fr"].encode("cp1252"))
     write("image_only.pdf", scanned_pdf())
     write("garbage.pdf", b"%PDF-1.7\n" + bytes((i * 7919) % 251 for i in range(4000)))

@@ -90,15 +90,15 @@ TEST_P(ReadText, PdfWithText) {
     EXPECT_NE(t.text.find("Erasmus+ trainee"), std::string::npos) << t.text;
 }
 
-TEST_P(ReadText, PdfColumnsOneAfterTheOther) {
-    // Side by side, a sidebar's lines and the main column's would merge into
-    // lines that belong to neither: a name beside a heading, a language beside
-    // a date range.
-    const Text t = read("sidebar.pdf", "application/pdf");
+TEST_P(ReadText, PdfTableRowsStayOnOneLine) {
+    // CVs pair a column of dates with a column of roles: read a column after
+    // the other, no date would be beside its role.
+    const Text t = read("table.pdf", "application/pdf");
     EXPECT_EQ(t.status, TextStatus::ok) << t.detail;
-    EXPECT_EQ(t.text.substr(0, t.text.find('\n')), "Jonas Berg") << t.text;
-    EXPECT_NE(t.text.find("\nGerman: B2\n"), std::string::npos) << t.text;
-    EXPECT_NE(t.text.find("\nWork experience\n"), std::string::npos) << t.text;
+    const auto row = t.text.find("2019 - 2021");
+    ASSERT_NE(row, std::string::npos) << t.text;
+    const std::string line = t.text.substr(row, t.text.find('\n', row) - row);
+    EXPECT_NE(line.find("Trainee, Eurocities"), std::string::npos) << t.text;
 }
 
 TEST_P(ReadText, PdfWithAccents) {

@@ -193,6 +193,16 @@ TEST(ApplicantName, FromTheTopOfASidebarCv) {
     EXPECT_EQ(name_in_documents(docs, rules()).value_or(""), "Jonas Berg");
 }
 
+TEST(ApplicantName, FromAnyColumnOfTheCvsFirstLines) {
+    Document cv;
+    cv.role = Role::cv;
+    cv.text.text = "Curriculum vitae\tJoana Ferreira\nWork experience     Porto, Portugal\n";
+    EXPECT_EQ(name_in_documents({cv}, rules()).value_or(""), "Joana Ferreira");
+    // Two spaces are no column gap: a name set in a justified line stays whole.
+    cv.text.text = "Ana  Sofia Pereira\n";
+    EXPECT_EQ(name_in_documents({cv}, rules()).value_or(""), "Ana Sofia Pereira");
+}
+
 /// Every phrase of the shipped rules that feedback and roles look for.
 std::vector<std::string> rule_phrases() {
     const config::Rules& r = rules();
