@@ -244,7 +244,10 @@ std::optional<std::string> name_in_documents(const std::vector<Document>& docume
     for (const auto& d : documents) {
         if (d.role != Role::cv || d.text.text.empty()) continue;
         for (const std::string_view line : text::trimmed_lines(d.text.text, 4)) {
-            for (const std::string_view cell : columns_of(line)) {
+            auto candidates = columns_of(line);
+            // Else the whole line: a name set with wide spaces ("Maria   Lopez").
+            if (candidates.size() > 1) candidates.push_back(line);
+            for (const std::string_view cell : candidates) {
                 if (looks_like_heading(text::fold(cell), rules)) continue;
                 if (looks_like_name(cell)) return squeezed(cell);
             }

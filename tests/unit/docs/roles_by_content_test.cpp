@@ -201,6 +201,9 @@ TEST(ApplicantName, FromAnyColumnOfTheCvsFirstLines) {
     // Two spaces are no column gap: a name set in a justified line stays whole.
     cv.text.text = "Ana  Sofia Pereira\n";
     EXPECT_EQ(name_in_documents({cv}, rules()).value_or(""), "Ana Sofia Pereira");
+    // A name whose words are set wide apart is still one name.
+    cv.text.text = "Ana    Sofia    Pereira\n";
+    EXPECT_EQ(name_in_documents({cv}, rules()).value_or(""), "Ana Sofia Pereira");
 }
 
 /// Every phrase of the shipped rules that feedback and roles look for.
