@@ -137,11 +137,8 @@ def stream(content, extra=b""):
     return b"<< /Length %d %s>>\nstream\n" % (len(content), extra) + content + b"\nendstream"
 
 
-def text_pdf(text):
-    ops = b"BT /F1 10 Tf 12 TL 50 800 Td\n"
-    for line in text.split("\n"):
-        ops += pdf_string(line) + b" Tj T*\n"
-    ops += b"ET"
+def helvetica_page_pdf(ops):
+    """A one-page PDF whose content stream `ops` writes with font F1, Helvetica."""
     return pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -150,6 +147,14 @@ def text_pdf(text):
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
         stream(ops),
     ])
+
+
+def text_pdf(text):
+    ops = b"BT /F1 10 Tf 12 TL 50 800 Td\n"
+    for line in text.split("\n"):
+        ops += pdf_string(line) + b" Tj T*\n"
+    ops += b"ET"
+    return helvetica_page_pdf(ops)
 
 
 def positioned_pdf(runs):
@@ -157,14 +162,7 @@ def positioned_pdf(runs):
     ops = b""
     for x, line, text in runs:
         ops += b"BT /F1 10 Tf %d %d Td " % (x, 800 - 12 * line) + pdf_string(text) + b" Tj ET\n"
-    return pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        stream(ops),
-    ])
+    return helvetica_page_pdf(ops)
 
 
 def sidebar_pdf(left, right):
