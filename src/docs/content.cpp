@@ -248,8 +248,9 @@ std::optional<std::string> name_in_documents(const std::vector<Document>& docume
             // Else the whole line: a name set with wide spaces ("Maria   Lopez").
             if (candidates.size() > 1) candidates.push_back(line);
             for (const std::string_view cell : candidates) {
-                if (looks_like_heading(text::fold(cell), rules)) continue;
-                if (looks_like_name(cell)) return squeezed(cell);
+                const std::string candidate = squeezed(cell);
+                if (looks_like_heading(text::fold(candidate), rules)) continue;
+                if (looks_like_name(candidate)) return candidate;
             }
         }
     }

@@ -204,6 +204,13 @@ TEST(ApplicantName, FromAnyColumnOfTheCvsFirstLines) {
     // A name whose words are set wide apart is still one name.
     cv.text.text = "Ana    Sofia    Pereira\n";
     EXPECT_EQ(name_in_documents({cv}, rules()).value_or(""), "Ana Sofia Pereira");
+    // Judged with single spaces, as before columns: a heading set wide is a
+    // heading, and a long name set wide still fits a name's length.
+    cv.text.text = "Personal    Information\nAna Sofia Pereira\n";
+    EXPECT_EQ(name_in_documents({cv}, rules()).value_or(""), "Ana Sofia Pereira");
+    cv.text.text = "Maria-Fernanda    Albuquerque    Vasconcelos    Castelo-Branco\n";
+    EXPECT_EQ(name_in_documents({cv}, rules()).value_or(""),
+              "Maria-Fernanda Albuquerque Vasconcelos Castelo-Branco");
 }
 
 /// Every phrase of the shipped rules that feedback and roles look for.
